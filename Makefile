@@ -1,0 +1,98 @@
+# The two commands of this project are `make run` and `make test`; the rest
+# are their parts. See the README for what each target does and for every
+# HANDBOOK_* variable.
+#
+# Variables use `=` (expanded when a recipe runs), not `:=`, because on a
+# fresh machine Kore's feature file only exists once `deps` has installed
+# the packages.
+
+VERSION		= 0.1.0
+GIT_COMMIT	= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+
+CC		= cc
+BUILD		= build
+KORE_FEATURES	= $(shell cat /usr/share/kore/features)
+
+# Warnings are errors. Kore's headers need GNU extensions (u_int8_t,
+# TAILQ), hence gnu11.
+WARNINGS	= -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wcast-qual \
+		  -Wstrict-prototypes -Wmissing-prototypes \
+		  -Wmissing-declarations -Wsign-compare -Wformat=2 \
+		  -Wno-unused-parameter
+CFLAGS		= -std=gnu11 -O2 -g -fPIC $(WARNINGS) $(KORE_FEATURES) \
+		  -DHB_VERSION='"$(VERSION)"' \
+		  -DHB_GIT_COMMIT='"$(GIT_COMMIT)"'
+LDLIBS		= -ljansson -lsodium -lpq
+
+# The test build: AddressSanitizer and UBSan for everything that runs
+# outside Kore (unit tests); UBSan for the module itself, since ASan cannot
+# be loaded into a Kore that was not built with it.
+SAN_UNIT	= -fsanitize=address,undefined -fno-sanitize-recover=all \
+		  -fno-omit-frame-pointer
+SAN_MODULE	= -fsanitize=undefined -fno-sanitize-recover=all
+
+MODULE_SRC	= $(wildcard kore-app/*.c)
+MODULE_HDR	= kore-app/handbook.h kore-app/routes.def
+MODULE_OBJ	= $(MODULE_SRC:kore-app/%.c=$(BUILD)/obj/%.o)
+MODULE_TOBJ	= $(MODULE_SRC:kore-app/%.c=$(BUILD)/tobj/%.o)
+
+# Files that call nothing from Kore, which the unit tests link directly.
+PURE		= accesslog etag json json_fields request_id route_match sqlstate
+UNIT_SRC	= $(wildcard tests/unit/test_*.c)
+UNIT_BIN	= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
+
+.PHONY: all build build-tests deps run stop test test-unit migrate status \
+	clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	@$(MAKE) --no-print-directory $(BUILD)/handbook.so
+
+build-tests: deps
+	@$(MAKE) --no-print-directory $(BUILD)/handbook-test.so $(UNIT_BIN)
+
+$(BUILD)/handbook.so: $(MODULE_OBJ)
+	$(CC) -shared -o $@ $(MODULE_OBJ) $(LDLIBS)
+
+$(BUILD)/handbook-test.so: $(MODULE_TOBJ)
+	$(CC) -shared $(SAN_MODULE) -o $@ $(MODULE_TOBJ) $(LDLIBS)
+
+$(BUILD)/obj/%.o: kore-app/%.c $(MODULE_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tobj/%.o: kore-app/%.c $(MODULE_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN_MODULE) -c -o $@ $<
+
+# Each unit test links the pure files it tests plus cmocka.
+$(BUILD)/tests/unit/test_%: tests/unit/test_%.c $(MODULE_HDR) \
+    $(PURE:%=kore-app/%.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN_UNIT) -Ikore-app -o $@ $< \
+	    $(PURE:%=kore-app/%.c) -lcmocka $(LDLIBS)
+
+run: build
+	@scripts/stack run
+
+stop:
+	@scripts/stack down
+
+status:
+	@scripts/stack status
+
+migrate:
+	@scripts/migrate
+
+test: build build-tests
+	@tests/run
+
+test-unit: build-tests
+	@tests/run --unit-only
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,191 @@
+/*
+ * A small layer over Kore's asynchronous PostgreSQL client: one
+ * parameterised statement per call, driven from a handler that Kore calls
+ * again whenever the statement makes progress.
+ *
+ *	switch (db_query_or_reply(req, &ctx->query, SQL, n, values)) {
+ *	case DB_PENDING:	return (KORE_RESULT_RETRY);
+ *	case DB_REPLIED:	return (KORE_RESULT_OK);
+ *	}
+ *	... read ctx->query.result, reply, db_query_clear() ...
+ *
+ * A Kore pgsql connection returns to the pool when its statement completes,
+ * so a transaction cannot span two calls: multi-step writes are one
+ * statement (a CTE) or an SQL function in sql/.
+ *
+ * Kore 4.1 never drops a pooled connection that the server closed (after a
+ * PostgreSQL restart every later statement on it fails). Before using a
+ * connection we check it: an idle connection has nothing to read, so if its
+ * socket is readable the server has said goodbye (or just closed it), and
+ * libpq is given the chance to notice. A bad connection is reset: that is
+ * what lets the service recover by itself once the database is back, and
+ * why a statement is never sent down a connection already known dead. A
+ * reset is a blocking connect, bounded by connect_timeout in the connection
+ * string and quick on loopback; it only happens after the database went
+ * away.
+ */
+
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "handbook.h"
+
+static int	fail(struct http_request *, struct db_query *);
+static int	connection_usable(struct kore_pgsql *);
+static void	one_line(char *, size_t, const char *);
+
+int
+db_query_or_reply(struct http_request *req, struct db_query *q,
+    const char *sql, int nparams, const char **values)
+{
+	if (!q->started) {
+		kore_pgsql_init(&q->sql);
+		kore_pgsql_bind_request(&q->sql, req);
+		q->started = 1;
+		q->result = NULL;
+	}
+
+	if (q->sql.state == KORE_PGSQL_STATE_INIT) {
+		if (!kore_pgsql_setup(&q->sql, HB_DB, KORE_PGSQL_ASYNC)) {
+			/* Still INIT: queued until a connection is free. */
+			if (q->sql.state == KORE_PGSQL_STATE_INIT)
+				return (DB_PENDING);
+			return (fail(req, q));
+		}
+		if (!connection_usable(&q->sql))
+			return (fail(req, q));
+		if (!kore_pgsql_query_param_fields(&q->sql, sql, 0, nparams,
+		    values, NULL, NULL))
+			return (fail(req, q));
+	}
+
+	for (;;) {
+		switch (q->sql.state) {
+		case KORE_PGSQL_STATE_WAIT:
+			return (DB_PENDING);
+		case KORE_PGSQL_STATE_RESULT:
+			/* Keep the first result set; continue() frees it. */
+			if (q->result == NULL) {
+				q->result = q->sql.result;
+				q->sql.result = NULL;
+			}
+			kore_pgsql_continue(&q->sql);
+			break;
+		case KORE_PGSQL_STATE_DONE:
+			if (q->result == NULL && q->sql.result != NULL) {
+				q->result = q->sql.result;
+				q->sql.result = NULL;
+			}
+			/* Hands the connection back; state becomes COMPLETE. */
+			kore_pgsql_continue(&q->sql);
+			break;
+		case KORE_PGSQL_STATE_COMPLETE:
+			kore_pgsql_cleanup(&q->sql);
+			return (DB_DONE);
+		case KORE_PGSQL_STATE_ERROR:
+			return (fail(req, q));
+		default:
+			/* NOTIFY and anything new: let Kore move on. */
+			kore_pgsql_continue(&q->sql);
+			break;
+		}
+	}
+}
+
+/* Frees the result and any statement in flight; q can be used again. */
+void
+db_query_clear(struct db_query *q)
+{
+	if (q->started)
+		kore_pgsql_cleanup(&q->sql);
+	if (q->result != NULL)
+		PQclear(q->result);
+
+	q->result = NULL;
+	q->started = 0;
+}
+
+static int
+fail(struct http_request *req, struct db_query *q)
+{
+	struct request_ctx	*ctx;
+	struct hb_error		err;
+	PGresult		*res;
+	const char		*state, *primary, *hint;
+	char			why[256];
+
+	ctx = request_ctx_get(req);
+	res = q->sql.result;
+
+	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	primary = res != NULL ?
+	    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	hint = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) :
+	    NULL;
+
+	/*
+	 * The primary message names objects, never values (those are in
+	 * DETAIL, which is not logged); Kore's own text is for connection
+	 * errors.
+	 */
+	one_line(why, sizeof(why), primary != NULL ? primary :
+	    (q->sql.error != NULL ? q->sql.error : "connection lost"));
+	kore_log(LOG_WARNING, "rid=%s db error sqlstate=%s: %s", ctx->id,
+	    state != NULL ? state : "-", why);
+
+	sqlstate_to_error(state, primary, hint, &err);
+	if (err.status == HTTP_STATUS_SERVICE_UNAVAILABLE)
+		http_response_header(req, "retry-after", HB_RETRY_AFTER_DB);
+	reply_hb_error(req, &err);
+
+	db_query_clear(q);
+	return (DB_REPLIED);
+}
+
+static int
+connection_usable(struct kore_pgsql *sql)
+{
+	PGconn		*conn;
+	struct pollfd	pfd;
+
+	if (sql->conn == NULL || (conn = sql->conn->db) == NULL)
+		return (0);
+
+	if (PQstatus(conn) == CONNECTION_OK) {
+		pfd.fd = PQsocket(conn);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (pfd.fd < 0 || poll(&pfd, 1, 0) == 0)
+			return (1);
+		/* Reads the goodbye; the status turns bad on EOF. */
+		(void)PQconsumeInput(conn);
+		if (PQstatus(conn) == CONNECTION_OK)
+			return (1);
+	}
+
+	PQreset(conn);
+	if (PQstatus(conn) == CONNECTION_OK) {
+		kore_log(LOG_NOTICE, "database connection re-established");
+		return (1);
+	}
+
+	kore_pgsql_cleanup(sql);
+	sql->state = KORE_PGSQL_STATE_ERROR;
+	return (0);
+}
+
+/* libpq's messages span lines; a log record must not. */
+static void
+one_line(char *buf, size_t len, const char *msg)
+{
+	size_t		i;
+
+	(void)snprintf(buf, len, "%s", msg);
+	for (i = 0; buf[i] != '\0'; i++) {
+		if (buf[i] == '\n' || buf[i] == '\t' || buf[i] == '\r')
+			buf[i] = ' ';
+	}
+	while (i > 0 && buf[i - 1] == ' ')
+		buf[--i] = '\0';
+}

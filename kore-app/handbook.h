@@ -1,0 +1,168 @@
+/*
+ * The map of the handbook module: every exported function, grouped under the
+ * file that defines it. Start reading here. Files marked "pure" call nothing
+ * from Kore, so the unit tests in tests/unit/ link them without a server;
+ * they may still use Kore's headers for types and constants.
+ */
+
+#ifndef HANDBOOK_H
+#define HANDBOOK_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include <kore/kore.h>
+#include <kore/http.h>
+#include <kore/pgsql.h>
+
+#define HB_NAME			"handbook"
+#define HB_DB			"db"
+
+/* Upper bounds applied at the edge, documented in the README. */
+#define HB_JSON_MAX_DEPTH	32
+#define HB_BODY_MAX		(1024 * 1024)
+#define HB_REQUEST_ID_MAX	64
+#define HB_ROUTE_PARAMS_MAX	4
+#define HB_ROUTE_PARAM_MAX	128
+
+/* Seconds a client is told to wait when the database cannot be reached. */
+#define HB_RETRY_AFTER_DB	"2"
+
+/*
+ * An error as the API reports it: an HTTP status, a stable snake_case code
+ * that clients switch on, and a sentence for people. Pure code fills one
+ * in; reply_error() sends it.
+ */
+struct hb_error {
+	int		status;
+	const char	*code;
+	char		message[256];
+};
+
+/* What a path template captured: "/documents/{id}" gives id. */
+struct route_params {
+	int	count;
+	char	name[HB_ROUTE_PARAMS_MAX][32];
+	char	value[HB_ROUTE_PARAMS_MAX][HB_ROUTE_PARAM_MAX];
+};
+
+/* One entry of routes.def. */
+struct route {
+	int		method;
+	const char	*path;
+	int		(*handler)(struct http_request *);
+};
+
+/*
+ * One statement on the database, run asynchronously for one request; see
+ * db.c for the life cycle.
+ */
+struct db_query {
+	int			started;
+	struct kore_pgsql	sql;
+	PGresult		*result;
+};
+
+/*
+ * What the module knows about a request beyond Kore's struct: created on
+ * the first call of router_dispatch(), freed with the request.
+ */
+struct request_ctx {
+	char			id[HB_REQUEST_ID_MAX + 1];
+	char			client[64];
+	u_int64_t		start_us;
+	int64_t			member_id;	/* 0 until someone logs in */
+	const struct route	*route;
+	struct route_params	params;
+	struct db_query		query;
+	int			replied;
+};
+
+/* Results of db_query_or_reply(). */
+#define DB_PENDING	0	/* come back when Kore wakes the request */
+#define DB_DONE		1	/* q->result holds the rows (or NULL) */
+#define DB_REPLIED	2	/* failed; the error reply has been sent */
+
+/* main.c */
+int		handbook_onload(int);
+const char	*handbook_database_url(void);
+const char	*handbook_assets_dir(void);
+
+/* router.c */
+int		router_dispatch(struct http_request *);
+const char	*router_param(struct http_request *, const char *);
+
+/* route_match.c (pure) */
+int		route_match(const char *, const char *, struct route_params *);
+size_t		route_allow_header(const struct route *, size_t, const char *,
+		    char *, size_t);
+
+/* request.c */
+struct request_ctx	*request_ctx_get(struct http_request *);
+u_int64_t		request_now_us(void);
+
+/* request_id.c (pure) */
+int		request_id_valid(const char *);
+void		request_id_generate(char *, size_t);
+
+/* reply.c */
+void		reply_json(struct http_request *, int, json_t *);
+void		reply_json_text(struct http_request *, int, const char *,
+		    size_t);
+void		reply_bytes(struct http_request *, int, const char *,
+		    const void *, size_t);
+void		reply_error(struct http_request *, int, const char *,
+		    const char *, ...) __attribute__((format(printf, 4, 5)));
+void		reply_hb_error(struct http_request *, const struct hb_error *);
+
+/* accesslog.c (pure) */
+int		accesslog_format(char *, size_t, const char *, const char *,
+		    int, u_int64_t, int64_t, const char *, const char *);
+
+/* etag.c (pure) */
+void		etag_of(const void *, size_t, char *, size_t);
+int		etag_matches(const char *, const char *);
+
+/* json.c (pure) */
+int		hb_json_parse(const void *, size_t, json_t **,
+		    struct hb_error *);
+size_t		hb_json_depth(json_t *);
+
+/* json_fields.c (pure) */
+struct json_field {
+	const char	*name;
+	int		type;		/* JSON_STRING, JSON_INTEGER, ... */
+	int		required;
+};
+int		hb_json_check_fields(json_t *,
+		    const struct json_field *, struct hb_error *);
+
+/* body.c */
+json_t		*body_json_or_reply(struct http_request *,
+		    const struct json_field *);
+
+/* sqlstate.c (pure) */
+void		sqlstate_to_error(const char *, const char *, const char *,
+		    struct hb_error *);
+int		sqlstate_is_unavailable(const char *);
+
+/* db.c */
+int		db_query_or_reply(struct http_request *, struct db_query *,
+		    const char *, int, const char **);
+void		db_query_clear(struct db_query *);
+
+/* health.c */
+int		health_get(struct http_request *);
+
+/* version.c */
+int		version_get(struct http_request *);
+
+/* openapi.c */
+int		openapi_load(const char *);
+int		openapi_get(struct http_request *);
+
+#endif /* !HANDBOOK_H */

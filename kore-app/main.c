@@ -1,0 +1,86 @@
+/*
+ * Where Kore meets the module: handbook_onload() runs in Kore's parent
+ * process when the module is loaded (conf/kore.conf.in), before the workers
+ * are forked, so what it sets up is shared by every worker: libsodium, the
+ * database registration and the documents served from memory. The seccomp
+ * filter below adds the system calls that Debian's glibc and libpq need and
+ * that Kore 4.1's built-in list predates (../shared/KORE-4.1-NOTES.md,
+ * item 2); a missing one shows as "sandbox violation" in the Kore log.
+ */
+
+#include <stdlib.h>
+
+#include <sodium.h>
+
+#include <kore/seccomp.h>
+
+#include "handbook.h"
+
+KORE_SECCOMP_FILTER("handbook",
+	/* glibc's stat(), fstat() and fopen() use newfstatat. */
+	KORE_SYSCALL_ALLOW(newfstatat),
+	/* libpq: connecting, reading its socket options, ~/.pgpass. */
+	KORE_SYSCALL_ALLOW(socket),
+	KORE_SYSCALL_ALLOW(connect),
+	KORE_SYSCALL_ALLOW(getsockopt),
+	KORE_SYSCALL_ALLOW(getsockname),
+	KORE_SYSCALL_ALLOW(getpeername),
+	KORE_SYSCALL_ALLOW(uname),
+	KORE_SYSCALL_ALLOW(getuid),
+	KORE_SYSCALL_ALLOW(geteuid),
+	KORE_SYSCALL_ALLOW(statx),
+	/* OpenSSL (inside libpq) lists its certificate directories. */
+	KORE_SYSCALL_ALLOW(getdents64),
+	/* glibc tries clone3 first and falls back to clone on ENOSYS. */
+	KORE_SYSCALL_DENY(clone3, ENOSYS)
+);
+
+static const char	*database_url;
+static const char	*assets_dir;
+
+int
+handbook_onload(int action)
+{
+	if (action != KORE_MODULE_LOAD)
+		return (KORE_RESULT_OK);
+
+	if (sodium_init() < 0) {
+		kore_log(LOG_ERR, "libsodium could not be initialised");
+		return (KORE_RESULT_ERROR);
+	}
+
+	if ((database_url = getenv("HANDBOOK_DATABASE_URL")) == NULL ||
+	    *database_url == '\0') {
+		kore_log(LOG_ERR, "HANDBOOK_DATABASE_URL is not set "
+		    "(scripts/stack sets it; see the README)");
+		return (KORE_RESULT_ERROR);
+	}
+
+	if ((assets_dir = getenv("HANDBOOK_ASSETS")) == NULL ||
+	    *assets_dir == '\0')
+		assets_dir = "assets";
+
+	if (!kore_pgsql_register(HB_DB, database_url)) {
+		kore_log(LOG_ERR, "cannot register the database");
+		return (KORE_RESULT_ERROR);
+	}
+
+	if (openapi_load(assets_dir) != KORE_RESULT_OK)
+		return (KORE_RESULT_ERROR);
+
+	kore_log(LOG_NOTICE, "handbook module loaded (assets in %s)",
+	    assets_dir);
+	return (KORE_RESULT_OK);
+}
+
+const char *
+handbook_database_url(void)
+{
+	return (database_url);
+}
+
+const char *
+handbook_assets_dir(void)
+{
+	return (assets_dir);
+}

@@ -1,0 +1,120 @@
+/*
+ * The one place where a PostgreSQL error becomes an HTTP answer (pure).
+ *
+ * Three kinds of error reach a request. The database may be out of reach
+ * (no SQLSTATE at all, connection class 08, shutting down, too many
+ * connections, disk full): the client gets 503 and is told to come back.
+ * A constraint may refuse a write the handler could not foresee (a unique
+ * key taken by a concurrent request): the client gets 409 or 422. Or an SQL
+ * function of ours refuses on purpose, with RAISE ... USING ERRCODE =
+ * 'HBnnn', HINT = 'snake_case_code': the status is nnn, the code is the
+ * hint and the message is the function's own sentence, written for people.
+ * Everything else is our bug: 500, and the details stay in the server log.
+ */
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "handbook.h"
+
+static void	set(struct hb_error *, int, const char *, const char *);
+static int	snake_case(const char *);
+
+/* True when the error means "the database is not there right now". */
+int
+sqlstate_is_unavailable(const char *state)
+{
+	if (state == NULL || strlen(state) != 5)
+		return (1);
+
+	return (!strncmp(state, "08", 2) ||	/* connection exception */
+	    !strcmp(state, "57P01") ||		/* admin_shutdown */
+	    !strcmp(state, "57P02") ||		/* crash_shutdown */
+	    !strcmp(state, "57P03") ||		/* cannot_connect_now */
+	    !strncmp(state, "53", 2) ||		/* disk full, out of memory,
+						   too many connections */
+	    !strcmp(state, "25006"));		/* read_only_sql_transaction:
+						   a replica took a write */
+}
+
+void
+sqlstate_to_error(const char *state, const char *primary, const char *hint,
+    struct hb_error *err)
+{
+	int		status;
+
+	if (sqlstate_is_unavailable(state)) {
+		set(err, 503, "database_unavailable",
+		    "The database cannot be reached; try again shortly.");
+		return;
+	}
+
+	/* Our own refusals: 'HB' followed by an HTTP status. */
+	if (state[0] == 'H' && state[1] == 'B' && isdigit((unsigned char)state[2])
+	    && isdigit((unsigned char)state[3]) &&
+	    isdigit((unsigned char)state[4])) {
+		status = (state[2] - '0') * 100 + (state[3] - '0') * 10 +
+		    (state[4] - '0');
+		if (status >= 400 && status < 500) {
+			set(err, status,
+			    hint != NULL && snake_case(hint) ? hint :
+			    "request_refused",
+			    primary != NULL ? primary : "Request refused.");
+			return;
+		}
+	}
+
+	if (!strcmp(state, "40001") || !strcmp(state, "40P01")) {
+		set(err, 503, "try_again",
+		    "The request collided with another one; try again.");
+		return;
+	}
+
+	if (!strcmp(state, "57014")) {
+		set(err, 503, "database_timeout",
+		    "The database took too long to answer; try again.");
+		return;
+	}
+
+	if (!strcmp(state, "23505")) {
+		set(err, 409, "conflict",
+		    "This conflicts with something that already exists.");
+		return;
+	}
+
+	if (!strcmp(state, "23503")) {
+		set(err, 422, "invalid_reference",
+		    "The request refers to something that does not exist.");
+		return;
+	}
+
+	if (!strncmp(state, "23", 2) || !strncmp(state, "22", 2)) {
+		set(err, 422, "invalid_value",
+		    "A value in the request is not acceptable.");
+		return;
+	}
+
+	set(err, 500, "internal_error",
+	    "An internal error occurred; it has been logged.");
+}
+
+static void
+set(struct hb_error *err, int status, const char *code, const char *msg)
+{
+	err->status = status;
+	err->code = code;
+	(void)snprintf(err->message, sizeof(err->message), "%s", msg);
+}
+
+static int
+snake_case(const char *s)
+{
+	size_t		len;
+
+	len = strlen(s);
+	if (len == 0 || len > 48)
+		return (0);
+
+	return (strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == len);
+}
