@@ -30,7 +30,7 @@ LDLIBS		= -ljansson -lsodium -lpq
 # workers start, serve and stay within the seccomp filter).
 SAN_UNIT	= -fsanitize=address,undefined -fno-sanitize-recover=all \
 		  -fno-omit-frame-pointer
-SAN_MODULE	= $(SAN_UNIT)
+SAN_MODULE	= $(SAN_UNIT) -DHB_SANITIZED
 
 MODULE_SRC	= $(wildcard kore-app/*.c)
 MODULE_HDR	= kore-app/handbook.h kore-app/routes.def
