@@ -1,7 +1,8 @@
 /*
  * Every response the module sends goes through here, so that each one
  * carries the request id, a content type and the right cache policy, and
- * leaves exactly one access-log line. Errors always take the one envelope
+ * leaves exactly one access-log line (HAProxy's successful health probes
+ * excepted). Errors always take the one envelope
  * of the API: {"error": {"code": "snake_case", "message": "..."}}. JSON is
  * written by jansson, which escapes strings (Kore 4.1's writer does not).
  */
@@ -92,6 +93,7 @@ send_response(struct http_request *req, int status, const char *type,
     const void *data, size_t len, int no_store)
 {
 	struct request_ctx	*ctx;
+	const char		*probe;
 
 	ctx = request_ctx_get(req);
 	if (ctx->replied) {
@@ -108,6 +110,15 @@ send_response(struct http_request *req, int status, const char *type,
 		http_response_header(req, "cache-control", "no-store");
 
 	http_response(req, status, data, len);
+
+	/*
+	 * HAProxy probes every node every 2 s: a successful probe would be
+	 * most of the log of a quiet node. A failing one is still logged.
+	 */
+	if (status == HTTP_STATUS_OK && ctx->route != NULL &&
+	    ctx->route->handler == health_get &&
+	    http_request_header(req, "x-health-check", &probe))
+		return;
 	accesslog_write(req, status);
 }
 
