@@ -112,7 +112,7 @@ fail(struct http_request *req, struct db_query *q)
 	struct request_ctx	*ctx;
 	struct hb_error		err;
 	PGresult		*res;
-	const char		*state, *primary, *hint;
+	const char		*state, *primary, *hint, *detail;
 	char			why[256];
 
 	ctx = request_ctx_get(req);
@@ -138,6 +138,12 @@ fail(struct http_request *req, struct db_query *q)
 	if (err.status == HTTP_STATUS_SERVICE_UNAVAILABLE)
 		http_response_header(req, "retry-after", HB_RETRY_AFTER_DB);
 	reply_hb_error(req, &err);
+
+	/* access_require() (sql/0004_access.sql) marks its refusals. */
+	detail = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) :
+	    NULL;
+	if (detail != NULL && !strcmp(detail, "access_denied"))
+		audit_denied(req, err.status, err.code);
 
 	db_query_clear(q);
 	return (DB_REPLIED);

@@ -18,6 +18,9 @@
 #include <kore/kore.h>
 #include <kore/http.h>
 #include <kore/pgsql.h>
+#include <kore/tasks.h>
+
+#include <sodium.h>
 
 #define HB_NAME			"handbook"
 #define HB_DB			"db"
@@ -31,6 +34,18 @@
 
 /* Seconds a client is told to wait when the database cannot be reached. */
 #define HB_RETRY_AFTER_DB	"2"
+
+/* Sessions: 32 random bytes, 43 characters of base64url, kept 30 days. */
+#define HB_TOKEN_BYTES		32
+#define HB_TOKEN_LEN		43
+#define HB_TOKEN_HASH_HEX	64
+#define HB_TOKEN_TTL		(30 * 24 * 3600)
+
+/* Passwords: see pwhash.c and password_rules.c. */
+#define HB_PASSWORD_MIN		8
+#define HB_PASSWORD_MAX		256
+#define HB_PW_OPSLIMIT		crypto_pwhash_OPSLIMIT_INTERACTIVE
+#define HB_PW_MEMLIMIT		crypto_pwhash_MEMLIMIT_INTERACTIVE
 
 /*
  * An error as the API reports it: an HTTP status, a stable snake_case code
@@ -67,6 +82,29 @@ struct db_query {
 	PGresult		*result;
 };
 
+/* What a pw_job does (pwhash.c). */
+#define PW_VERIFY		1	/* password against hash (+ rehash) */
+#define PW_VERIFY_AND_CHANGE	2	/* password against hash, then hash
+					   new_password */
+#define PW_HASH			3	/* hash password */
+
+/*
+ * One Argon2id job for a Kore task thread. The task must be the first
+ * member: the thread gets a pointer to it and finds the job from there.
+ */
+struct pw_job {
+	struct kore_task	task;
+	int			op;
+	int			started;
+	int			destroyed;
+	int			unknown;	/* no such account: dummy hash */
+	int			verified;
+	char			password[HB_PASSWORD_MAX * 4 + 1];
+	char			new_password[HB_PASSWORD_MAX * 4 + 1];
+	char			hash[crypto_pwhash_STRBYTES];
+	char			new_hash[crypto_pwhash_STRBYTES];
+};
+
 /*
  * What the module knows about a request beyond Kore's struct: created on
  * the first call of router_dispatch(), freed with the request.
@@ -75,10 +113,16 @@ struct request_ctx {
 	char			id[HB_REQUEST_ID_MAX + 1];
 	char			client[64];
 	u_int64_t		start_us;
-	int64_t			member_id;	/* 0 until someone logs in */
+	int64_t			member_id;	/* 0 until a token is checked */
+	char			token_hash[HB_TOKEN_HASH_HEX + 1];
 	const struct route	*route;
 	struct route_params	params;
-	struct db_query		query;
+	struct db_query		auth_query;	/* the token check */
+	struct db_query		query;		/* the handler's statements */
+	int			step;		/* the handler's state */
+	void			*state;		/* the handler's data */
+	void			(*state_free)(void *);
+	struct pw_job		*pw;
 	int			replied;
 };
 
@@ -154,6 +198,31 @@ int		sqlstate_is_unavailable(const char *);
 int		db_query_or_reply(struct http_request *, struct db_query *,
 		    const char *, int, const char **);
 void		db_query_clear(struct db_query *);
+
+/* token.c (pure) */
+void		token_generate(char *, size_t);
+void		token_hash_hex(const char *, char *, size_t);
+const char	*token_from_header(const char *);
+
+/* password_rules.c (pure) */
+int		password_acceptable(const char *, struct hb_error *);
+
+/* pwhash.c */
+int		pw_init(void);
+struct pw_job	*pw_job_alloc(int, const char *, const char *, const char *);
+void		pw_job_start(struct http_request *, struct pw_job *);
+int		pw_job_finished(struct pw_job *);
+void		pw_job_free(struct pw_job *);
+
+/* audit.c */
+void		audit_denied(struct http_request *, int, const char *);
+
+/* auth.c */
+int		auth_or_reply(struct http_request *);
+int		auth_login(struct http_request *);
+int		auth_logout(struct http_request *);
+int		auth_password(struct http_request *);
+int		me_get(struct http_request *);
 
 /* health.c */
 int		health_get(struct http_request *);

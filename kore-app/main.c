@@ -34,8 +34,14 @@ KORE_SECCOMP_FILTER("handbook",
 	KORE_SYSCALL_ALLOW(statx),
 	/* OpenSSL (inside libpq) lists its certificate directories. */
 	KORE_SYSCALL_ALLOW(getdents64),
-	/* glibc tries clone3 first and falls back to clone on ENOSYS. */
-	KORE_SYSCALL_DENY(clone3, ENOSYS)
+	/*
+	 * glibc's pthread_create (Kore's task threads, pwhash.c) tries
+	 * clone3 first and falls back to clone on ENOSYS; each new thread
+	 * then registers with rseq. A denied rseq kills only that thread,
+	 * silently: the task never runs and its request hangs.
+	 */
+	KORE_SYSCALL_DENY(clone3, ENOSYS),
+	KORE_SYSCALL_ALLOW(rseq)
 );
 
 static const char	*database_url;
@@ -70,6 +76,11 @@ handbook_onload(int action)
 
 	if (openapi_load(assets_dir) != KORE_RESULT_OK)
 		return (KORE_RESULT_ERROR);
+
+	if (pw_init() != KORE_RESULT_OK) {
+		kore_log(LOG_ERR, "cannot prepare password hashing");
+		return (KORE_RESULT_ERROR);
+	}
 
 	kore_log(LOG_NOTICE, "handbook module loaded (assets in %s)",
 	    assets_dir);

@@ -46,7 +46,8 @@ reply_json_text(struct http_request *req, int status, const char *text,
 
 /*
  * For bytes the caller has cached and labelled itself (content, documents);
- * the caller sets its own Cache-Control and ETag.
+ * the caller sets its own Cache-Control and ETag. A NULL type sends no
+ * Content-Type (204, 304).
  */
 void
 reply_bytes(struct http_request *req, int status, const char *type,
@@ -103,7 +104,8 @@ send_response(struct http_request *req, int status, const char *type,
 	}
 	ctx->replied = 1;
 
-	http_response_header(req, "content-type", type);
+	if (type != NULL)
+		http_response_header(req, "content-type", type);
 	http_response_header(req, "x-request-id", ctx->id);
 	http_response_header(req, "x-content-type-options", "nosniff");
 	if (no_store)

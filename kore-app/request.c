@@ -71,7 +71,23 @@ request_free(struct http_request *req)
 	 * Kore runs onfree before it cleans the statements bound to the
 	 * request, and ours live inside ctx: clean them while ctx exists.
 	 */
+	db_query_clear(&ctx->auth_query);
 	db_query_clear(&ctx->query);
+
+	/*
+	 * A password job still running in a task thread writes into its
+	 * memory: keep everything until it is done. Kore sees the unfinished
+	 * task too, keeps the request, and calls us again later.
+	 */
+	if (ctx->pw != NULL) {
+		if (!pw_job_finished(ctx->pw))
+			return;
+		pw_job_free(ctx->pw);
+		ctx->pw = NULL;
+	}
+
+	if (ctx->state != NULL && ctx->state_free != NULL)
+		ctx->state_free(ctx->state);
 
 	kore_free(ctx);
 	req->hdlr_extra = NULL;

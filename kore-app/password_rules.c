@@ -1,0 +1,57 @@
+/*
+ * What the service accepts as a new password (pure). Length is what
+ * matters against guessing (NIST SP 800-63B): at least 8 characters,
+ * counted as Unicode code points so that a Vietnamese or Khmer passphrase
+ * is measured as its owner sees it; at most 256, because every byte goes
+ * through Argon2id. A password that is one character repeated is refused;
+ * no other composition rules, which only push people to write passwords
+ * down.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "handbook.h"
+
+static size_t	utf8_code_points(const char *);
+
+/* 1 when pw is acceptable; else 0 with err filled (422 weak_password). */
+int
+password_acceptable(const char *pw, struct hb_error *err)
+{
+	size_t		n;
+
+	n = utf8_code_points(pw);
+	if (n < HB_PASSWORD_MIN || n > HB_PASSWORD_MAX) {
+		err->status = 422;
+		err->code = "weak_password";
+		(void)snprintf(err->message, sizeof(err->message),
+		    "A password has %d to %d characters.", HB_PASSWORD_MIN,
+		    HB_PASSWORD_MAX);
+		return (0);
+	}
+
+	if (strspn(pw, (char[]){ pw[0], '\0' }) == strlen(pw)) {
+		err->status = 422;
+		err->code = "weak_password";
+		(void)snprintf(err->message, sizeof(err->message),
+		    "A password cannot be one character repeated.");
+		return (0);
+	}
+
+	return (1);
+}
+
+/* Counts the code points of a string already known to be valid UTF-8. */
+static size_t
+utf8_code_points(const char *s)
+{
+	size_t		n;
+
+	for (n = 0; *s != '\0'; s++) {
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	}
+
+	return (n);
+}
