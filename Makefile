@@ -38,7 +38,7 @@ MODULE_OBJ	= $(MODULE_SRC:kore-app/%.c=$(BUILD)/obj/%.o)
 MODULE_TOBJ	= $(MODULE_SRC:kore-app/%.c=$(BUILD)/tobj/%.o)
 
 # Files that call nothing from Kore, which the unit tests link directly.
-PURE		= accesslog etag json json_fields password_rules request_id \
+PURE		= accesslog etag json json_fields password_rules query request_id \
 		  route_match sqlstate token
 UNIT_SRC	= $(wildcard tests/unit/test_*.c)
 UNIT_BIN	= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)

@@ -102,3 +102,33 @@ media_type_json(struct http_request *req)
 
 	return (strcasecmp(rest, "charset=utf-8") == 0);
 }
+
+/*
+ * The body as compact JSON text, checked against spec, for handing to SQL
+ * as jsonb. Kept in the request context, because a handler runs again
+ * each time its statement makes progress and the body is read only once.
+ * NULL after replying.
+ */
+const char *
+body_text_or_reply(struct http_request *req, const struct json_field *spec)
+{
+	struct request_ctx	*ctx;
+	json_t			*obj;
+
+	ctx = request_ctx_get(req);
+	if (ctx->body_text != NULL)
+		return (ctx->body_text);
+
+	if ((obj = body_json_or_reply(req, spec)) == NULL)
+		return (NULL);
+
+	ctx->body_text = json_dumps(obj, JSON_COMPACT);
+	json_decref(obj);
+	if (ctx->body_text == NULL) {
+		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal_error",
+		    "The body could not be kept.");
+		return (NULL);
+	}
+
+	return (ctx->body_text);
+}

@@ -93,6 +93,42 @@ db_query_or_reply(struct http_request *req, struct db_query *q,
 	}
 }
 
+/*
+ * For a handler whose whole answer is the one JSON value a statement
+ * returns: sends it with status (204 sends no body), or 404 when the
+ * statement returned no row or NULL. Returns what the handler returns.
+ */
+int
+db_reply_json(struct http_request *req, int status, const char *sql,
+    int nparams, const char **values)
+{
+	struct request_ctx	*ctx;
+	PGresult		*res;
+
+	ctx = request_ctx_get(req);
+	switch (db_query_or_reply(req, &ctx->query, sql, nparams, values)) {
+	case DB_PENDING:
+		return (KORE_RESULT_RETRY);
+	case DB_REPLIED:
+		return (KORE_RESULT_OK);
+	}
+
+	res = ctx->query.result;
+	if (status == HTTP_STATUS_NO_CONTENT) {
+		reply_bytes(req, status, NULL, NULL, 0);
+	} else if (res == NULL || PQntuples(res) != 1 || PQnfields(res) != 1 ||
+	    PQgetisnull(res, 0, 0)) {
+		reply_error(req, HTTP_STATUS_NOT_FOUND, "not_found",
+		    "No such resource.");
+	} else {
+		reply_json_text(req, status, PQgetvalue(res, 0, 0),
+		    (size_t)PQgetlength(res, 0, 0));
+	}
+	db_query_clear(&ctx->query);
+
+	return (KORE_RESULT_OK);
+}
+
 /* Frees the result and any statement in flight; q can be used again. */
 void
 db_query_clear(struct db_query *q)

@@ -31,6 +31,7 @@
 #define HB_REQUEST_ID_MAX	64
 #define HB_ROUTE_PARAMS_MAX	4
 #define HB_ROUTE_PARAM_MAX	128
+#define HB_ID_MAX		24	/* a bigint as text, with its NUL */
 
 /* Seconds a client is told to wait when the database cannot be reached. */
 #define HB_RETRY_AFTER_DB	"2"
@@ -123,7 +124,25 @@ struct request_ctx {
 	void			*state;		/* the handler's data */
 	void			(*state_free)(void *);
 	struct pw_job		*pw;
+	char			*body_text;	/* body_text_or_reply() */
 	int			replied;
+};
+
+/*
+ * An endpoint that is one SQL function call (endpoint.c): the SQL, the
+ * status on success, which path parameter is the object's id, which query
+ * parameters it takes (NULL-terminated lists), the body's fields (NULL: no
+ * body), and whether the client address and request id go along (for the
+ * audit log).
+ */
+struct endpoint {
+	const char		*sql;
+	int			status;
+	const char		*path_id;
+	const char		*query_ids[5];
+	const char		*query_texts[3];
+	const struct json_field	*body;
+	int			audit;
 };
 
 /* Results of db_query_or_reply(). */
@@ -188,6 +207,20 @@ int		hb_json_check_fields(json_t *,
 /* body.c */
 json_t		*body_json_or_reply(struct http_request *,
 		    const struct json_field *);
+const char	*body_text_or_reply(struct http_request *,
+		    const struct json_field *);
+
+/* query.c (pure) */
+int		query_param(const char *, const char *, char *, size_t);
+
+/* params.c */
+int		param_id_or_reply(struct http_request *, const char *, char *);
+int		query_id_or_reply(struct http_request *, const char *, char *);
+int		query_text_or_reply(struct http_request *, const char *,
+		    char *, size_t);
+
+/* endpoint.c */
+int		endpoint_run(struct http_request *, const struct endpoint *);
 
 /* sqlstate.c (pure) */
 void		sqlstate_to_error(const char *, const char *, const char *,
@@ -197,6 +230,8 @@ int		sqlstate_is_unavailable(const char *);
 /* db.c */
 int		db_query_or_reply(struct http_request *, struct db_query *,
 		    const char *, int, const char **);
+int		db_reply_json(struct http_request *, int, const char *, int,
+		    const char **);
 void		db_query_clear(struct db_query *);
 
 /* token.c (pure) */
@@ -223,6 +258,20 @@ int		auth_login(struct http_request *);
 int		auth_logout(struct http_request *);
 int		auth_password(struct http_request *);
 int		me_get(struct http_request *);
+
+/* units.c */
+int		units_list(struct http_request *);
+int		units_get(struct http_request *);
+int		units_create(struct http_request *);
+int		units_update(struct http_request *);
+int		units_move(struct http_request *);
+
+/* members.c */
+int		members_list(struct http_request *);
+int		members_get(struct http_request *);
+int		members_create(struct http_request *);
+int		members_update(struct http_request *);
+int		members_roles_set(struct http_request *);
 
 /* health.c */
 int		health_get(struct http_request *);

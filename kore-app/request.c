@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -88,6 +89,8 @@ request_free(struct http_request *req)
 
 	if (ctx->state != NULL && ctx->state_free != NULL)
 		ctx->state_free(ctx->state);
+	/* jansson's json_dumps() allocated it. */
+	free(ctx->body_text);
 
 	kore_free(ctx);
 	req->hdlr_extra = NULL;
