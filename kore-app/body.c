@@ -1,7 +1,7 @@
 /*
- * Reading a JSON request body at the edge, once: the media type, the size,
- * the syntax and the fields are checked here, and a handler either gets a
- * valid object or finds that the error reply has already been sent (the
+ * Reading a request body at the edge, once: the media type, the size,
+ * and for JSON the syntax and the fields are checked here; a handler gets a
+ * valid body or finds that the error reply has already been sent (the
  * "_or_reply" habit borrowed from redis).
  */
 
@@ -10,7 +10,7 @@
 
 #include "handbook.h"
 
-static int	media_type_json(struct http_request *);
+static int	media_type_is(struct http_request *, const char *);
 
 /*
  * Returns the body as a new JSON object that fits spec, or NULL after
@@ -22,13 +22,42 @@ body_json_or_reply(struct http_request *req, const struct json_field *spec)
 	struct kore_buf		*buf;
 	struct hb_error		err;
 	json_t			*obj;
+
+	if ((buf = body_raw_or_reply(req, "application/json")) == NULL)
+		return (NULL);
+
+	if (!hb_json_parse(buf->data, buf->offset, &obj, &err)) {
+		kore_buf_free(buf);
+		reply_hb_error(req, &err);
+		return (NULL);
+	}
+	kore_buf_free(buf);
+
+	if (spec != NULL && !hb_json_check_fields(obj, spec, &err)) {
+		json_decref(obj);
+		reply_hb_error(req, &err);
+		return (NULL);
+	}
+
+	return (obj);
+}
+
+/*
+ * The body's bytes, when it is of media type (with at most a charset of
+ * utf-8) and within HB_BODY_MAX; NULL after replying 400, 413 or 415.
+ * The caller frees the buffer.
+ */
+struct kore_buf *
+body_raw_or_reply(struct http_request *req, const char *type)
+{
+	struct kore_buf		*buf;
 	u_int8_t		chunk[8192];
 	ssize_t			n;
 
-	if (!media_type_json(req)) {
+	if (!media_type_is(req, type)) {
 		reply_error(req, HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE,
 		    "unsupported_media_type",
-		    "Send the body as Content-Type: application/json.");
+		    "Send the body as Content-Type: %s.", type);
 		return (NULL);
 	}
 
@@ -61,25 +90,12 @@ body_json_or_reply(struct http_request *req, const struct json_field *spec)
 		kore_buf_append(buf, chunk, (size_t)n);
 	}
 
-	if (!hb_json_parse(buf->data, buf->offset, &obj, &err)) {
-		kore_buf_free(buf);
-		reply_hb_error(req, &err);
-		return (NULL);
-	}
-	kore_buf_free(buf);
-
-	if (spec != NULL && !hb_json_check_fields(obj, spec, &err)) {
-		json_decref(obj);
-		reply_hb_error(req, &err);
-		return (NULL);
-	}
-
-	return (obj);
+	return (buf);
 }
 
-/* "application/json", optionally with "; charset=utf-8". */
+/* The request's Content-Type is want, optionally with "; charset=utf-8". */
 static int
-media_type_json(struct http_request *req)
+media_type_is(struct http_request *req, const char *want)
 {
 	const char	*type, *rest;
 	size_t		len;
@@ -87,8 +103,8 @@ media_type_json(struct http_request *req)
 	if (!http_request_header(req, "content-type", &type))
 		return (0);
 
-	len = strlen("application/json");
-	if (strncasecmp(type, "application/json", len) != 0)
+	len = strlen(want);
+	if (strncasecmp(type, want, len) != 0)
 		return (0);
 
 	rest = type + len;

@@ -209,9 +209,15 @@ json_t		*body_json_or_reply(struct http_request *,
 		    const struct json_field *);
 const char	*body_text_or_reply(struct http_request *,
 		    const struct json_field *);
+struct kore_buf	*body_raw_or_reply(struct http_request *, const char *);
 
 /* query.c (pure) */
 int		query_param(const char *, const char *, char *, size_t);
+int		utf8_valid(const unsigned char *, size_t);
+
+/* csv_import.c (pure) */
+int		member_csv_to_json(const void *, size_t, json_t **,
+		    struct hb_error *);
 
 /* params.c */
 int		param_id_or_reply(struct http_request *, const char *, char *);
@@ -272,6 +278,7 @@ int		members_get(struct http_request *);
 int		members_create(struct http_request *);
 int		members_update(struct http_request *);
 int		members_roles_set(struct http_request *);
+int		members_import(struct http_request *);
 
 /* health.c */
 int		health_get(struct http_request *);

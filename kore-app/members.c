@@ -6,6 +6,9 @@
  * by the caller's scope inside the query, so no row outside it can leak.
  */
 
+#include <stdio.h>
+#include <string.h>
+
 #include "handbook.h"
 
 static const struct json_field create_fields[] = {
@@ -106,4 +109,101 @@ int
 members_roles_set(struct http_request *req)
 {
 	return (endpoint_run(req, &roles_ep));
+}
+
+/*
+ * POST /api/v1/members/import?mode=all|valid&dry_run=true|false, a CSV
+ * body (Content-Type: text/csv). All-or-nothing by default: one bad row
+ * and nothing is imported (422, with every rejected row and why); with
+ * mode=valid the good rows are imported and the others reported (200);
+ * dry_run checks without importing. The file is turned into JSON here
+ * (csv_import.c) and checked and imported in one statement
+ * (api_members_import), so nothing is ever half-imported.
+ */
+int
+members_import(struct http_request *req)
+{
+	struct request_ctx	*ctx;
+	struct kore_buf		*buf;
+	struct hb_error		err;
+	json_t			*doc, *answer;
+	json_error_t		jerr;
+	const char		*values[6];
+	char			actor[HB_ID_MAX], mode[8], dry[8];
+	PGresult		*res;
+	int			ok;
+
+	switch (auth_or_reply(req)) {
+	case DB_PENDING:
+		return (KORE_RESULT_RETRY);
+	case DB_REPLIED:
+		return (KORE_RESULT_OK);
+	}
+	ctx = request_ctx_get(req);
+
+	if (!query_text_or_reply(req, "mode", mode, sizeof(mode)) ||
+	    !query_text_or_reply(req, "dry_run", dry, sizeof(dry)))
+		return (KORE_RESULT_OK);
+	if (mode[0] == '\0')
+		(void)snprintf(mode, sizeof(mode), "all");
+	if (strcmp(mode, "all") && strcmp(mode, "valid")) {
+		reply_error(req, HTTP_STATUS_BAD_REQUEST, "invalid_parameter",
+		    "mode is \"all\" (the default) or \"valid\".");
+		return (KORE_RESULT_OK);
+	}
+	if (dry[0] != '\0' && strcmp(dry, "true") && strcmp(dry, "false")) {
+		reply_error(req, HTTP_STATUS_BAD_REQUEST, "invalid_parameter",
+		    "dry_run is true or false.");
+		return (KORE_RESULT_OK);
+	}
+
+	if (ctx->body_text == NULL) {
+		if ((buf = body_raw_or_reply(req, "text/csv")) == NULL)
+			return (KORE_RESULT_OK);
+		ok = member_csv_to_json(buf->data, buf->offset, &doc, &err);
+		kore_buf_free(buf);
+		if (!ok) {
+			reply_hb_error(req, &err);
+			return (KORE_RESULT_OK);
+		}
+		ctx->body_text = json_dumps(doc, JSON_COMPACT);
+		json_decref(doc);
+		if (ctx->body_text == NULL) {
+			reply_error(req, HTTP_STATUS_INTERNAL_ERROR,
+			    "internal_error", "The file could not be kept.");
+			return (KORE_RESULT_OK);
+		}
+	}
+
+	(void)snprintf(actor, sizeof(actor), "%lld",
+	    (long long)ctx->member_id);
+	values[0] = actor;
+	values[1] = ctx->body_text;
+	values[2] = mode;
+	values[3] = strcmp(dry, "true") == 0 ? "true" : "false";
+	values[4] = ctx->client;
+	values[5] = ctx->id;
+	switch (db_query_or_reply(req, &ctx->query,
+	    "SELECT api_members_import($1::bigint, $2::jsonb, $3, "
+	    "$4::boolean, $5, $6)::text", 6, values)) {
+	case DB_PENDING:
+		return (KORE_RESULT_RETRY);
+	case DB_REPLIED:
+		return (KORE_RESULT_OK);
+	}
+
+	res = ctx->query.result;
+	answer = NULL;
+	if (res != NULL && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+		answer = json_loads(PQgetvalue(res, 0, 0), 0, &jerr);
+	db_query_clear(&ctx->query);
+	if (answer == NULL) {
+		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal_error",
+		    "The import report could not be read.");
+		return (KORE_RESULT_OK);
+	}
+
+	ok = json_is_true(json_object_get(answer, "ok"));
+	reply_json(req, ok ? HTTP_STATUS_OK : 422, answer);
+	return (KORE_RESULT_OK);
 }

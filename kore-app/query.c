@@ -13,7 +13,6 @@
 #include "handbook.h"
 
 static int	hexval(int);
-static int	utf8_valid(const unsigned char *, size_t);
 
 /*
  * Looks for name in qs (may be NULL). Returns 1 and the decoded value in
@@ -75,8 +74,11 @@ hexval(int c)
 	return (-1);
 }
 
-/* Strict UTF-8 (no overlongs, surrogates or NUL), no C0 controls. */
-static int
+/*
+ * Strict UTF-8 (no overlongs, surrogates or NUL) without C0 controls but
+ * tab: what a query parameter or a CSV field may hold.
+ */
+int
 utf8_valid(const unsigned char *s, size_t len)
 {
 	size_t		i, need;
@@ -84,7 +86,7 @@ utf8_valid(const unsigned char *s, size_t len)
 
 	for (i = 0; i < len; ) {
 		if (s[i] < 0x80) {
-			if (s[i] < 0x20 || s[i] == 0x7f)
+			if ((s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f)
 				return (0);
 			i++;
 			continue;
