@@ -279,6 +279,7 @@ int		members_create(struct http_request *);
 int		members_update(struct http_request *);
 int		members_roles_set(struct http_request *);
 int		members_import(struct http_request *);
+int		members_password_set(struct http_request *);
 
 /* health.c */
 int		health_get(struct http_request *);

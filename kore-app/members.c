@@ -32,6 +32,11 @@ static const struct json_field update_fields[] = {
 	{ NULL, 0, 0 },
 };
 
+static const struct json_field password_fields[] = {
+	{ "password", JSON_STRING, 1 },
+	{ NULL, 0, 0 },
+};
+
 static const struct json_field roles_fields[] = {
 	{ "roles", JSON_ARRAY, 1 },
 	{ NULL, 0, 0 },
@@ -205,5 +210,79 @@ members_import(struct http_request *req)
 
 	ok = json_is_true(json_object_get(answer, "ok"));
 	reply_json(req, ok ? HTTP_STATUS_OK : 422, answer);
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * PUT /api/v1/members/{id}/password {"password"}: a committee member or
+ * administrator sets the password of a member they manage (a new or
+ * imported account, a forgotten password). Hashed in a task thread like
+ * every password; all sessions of the member are revoked.
+ */
+int
+members_password_set(struct http_request *req)
+{
+	struct request_ctx	*ctx;
+	struct hb_error		err;
+	json_t			*body;
+	const char		*values[5], *pw;
+	char			actor[HB_ID_MAX], id[HB_ID_MAX];
+	struct pw_job		*job;
+
+	switch (auth_or_reply(req)) {
+	case DB_PENDING:
+		return (KORE_RESULT_RETRY);
+	case DB_REPLIED:
+		return (KORE_RESULT_OK);
+	}
+	ctx = request_ctx_get(req);
+	if (!param_id_or_reply(req, "id", id))
+		return (KORE_RESULT_OK);
+
+	switch (ctx->step) {
+	case 0:
+		if ((body = body_json_or_reply(req, password_fields)) == NULL)
+			return (KORE_RESULT_OK);
+		pw = json_string_value(json_object_get(body, "password"));
+		if (!password_acceptable(pw, &err)) {
+			json_decref(body);
+			reply_hb_error(req, &err);
+			return (KORE_RESULT_OK);
+		}
+		ctx->pw = pw_job_alloc(PW_HASH, pw, NULL, NULL);
+		json_decref(body);
+		pw_job_start(req, ctx->pw);
+		ctx->step = 1;
+		return (KORE_RESULT_RETRY);
+	case 1:
+		if (!pw_job_finished(ctx->pw)) {
+			http_request_sleep(req);
+			return (KORE_RESULT_RETRY);
+		}
+		job = ctx->pw;
+		if (kore_task_result(&job->task) != KORE_RESULT_OK) {
+			ctx->pw = NULL;
+			pw_job_free(job);
+			reply_error(req, HTTP_STATUS_INTERNAL_ERROR,
+			    "internal_error", "The password could not be hashed.");
+			return (KORE_RESULT_OK);
+		}
+		ctx->step = 2;
+		/* FALLTHROUGH */
+	case 2:
+		(void)snprintf(actor, sizeof(actor), "%lld",
+		    (long long)ctx->member_id);
+		values[0] = actor;
+		values[1] = id;
+		values[2] = ctx->pw->new_hash;
+		values[3] = ctx->client;
+		values[4] = ctx->id;
+		return (db_reply_json(req, HTTP_STATUS_NO_CONTENT,
+		    "SELECT api_member_password_set($1::bigint, $2::bigint, $3, "
+		    "$4, $5)", 5, values));
+	}
+
+	reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal_error",
+	    "Unexpected state.");
 	return (KORE_RESULT_OK);
 }
