@@ -44,7 +44,7 @@ UNIT_SRC	= $(wildcard tests/unit/test_*.c)
 UNIT_BIN	= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 .PHONY: all build build-tests deps run stop test test-unit migrate status \
-	clean
+	demo-data clean
 
 all: build
 
@@ -89,6 +89,12 @@ status:
 
 migrate:
 	@scripts/migrate
+
+# The demo province and its demo accounts (loaded by `make run` into the
+# embedded cluster), or with SCALE=province|country a benchmark dataset,
+# in the configured database.
+demo-data: deps
+	@scripts/demo-data $(if $(SCALE),--scale $(SCALE))
 
 test: build build-tests
 	@tests/run

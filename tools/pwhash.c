@@ -8,7 +8,8 @@
  * compute Argon2id, so the hash is made here and handed to psql. The
  * parameters must be the server's, so that a login does not "upgrade" (and
  * rewrite) every demo hash: keep HB_PWHASH_OPSLIMIT and HB_PWHASH_MEMLIMIT
- * equal to the ones in kore-app/auth.c.
+ * equal to HB_PW_OPSLIMIT and HB_PW_MEMLIMIT in kore-app/handbook.h (used
+ * by kore-app/pwhash.c). That header needs Kore's, so it is not included.
  *
  * The password is the whole of stdin, without one trailing newline (so
  * `echo` works as well as `printf`); it must be 1 to 1024 bytes. The salt
@@ -22,7 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The same as kore-app/auth.c: libsodium's "interactive" profile. */
+/* The same as kore-app/handbook.h: libsodium's "interactive" profile. */
 #define HB_PWHASH_OPSLIMIT	crypto_pwhash_OPSLIMIT_INTERACTIVE
 #define HB_PWHASH_MEMLIMIT	crypto_pwhash_MEMLIMIT_INTERACTIVE
 

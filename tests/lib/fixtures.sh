@@ -146,7 +146,7 @@ fixture_org() {
 
 	units=$(for k in P D1 D2 G1 G2 C1 C2; do
 		case $k in
-		P) kind=province parent= ;;
+		P) kind=province parent='' ;;
 		D*) kind=district parent=P ;;
 		G*) kind=grassroots parent=D${k#G} ;;
 		C*) kind=cell parent=G${k#C} ;;
@@ -164,7 +164,7 @@ fixture_org() {
 		committee) role=committee unit=D2 ;;
 		propaganda) role=propaganda unit=P ;;
 		admin) role=admin unit=P ;;
-		*) role= unit= ;;
+		*) role='' unit='' ;;
 		esac
 		jq -cn --arg key "$key" --arg card "${FX_CARD[$key]}" \
 			--arg phone "${FX_PHONE[$key]}" --arg name "${FX_NAME[$key]}" \
