@@ -245,6 +245,9 @@ void		token_generate(char *, size_t);
 void		token_hash_hex(const char *, char *, size_t);
 const char	*token_from_header(const char *);
 
+/* text_nfc.c (pure) */
+int		text_nfc(const char *, char *, size_t);
+
 /* password_rules.c (pure) */
 int		password_acceptable(const char *, struct hb_error *);
 

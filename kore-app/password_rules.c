@@ -14,6 +14,7 @@
 #include "handbook.h"
 
 static size_t	utf8_code_points(const char *);
+static int	one_character_repeated(const char *);
 
 /* 1 when pw is acceptable; else 0 with err filled (422 weak_password). */
 int
@@ -31,7 +32,7 @@ password_acceptable(const char *pw, struct hb_error *err)
 		return (0);
 	}
 
-	if (strspn(pw, (char[]){ pw[0], '\0' }) == strlen(pw)) {
+	if (one_character_repeated(pw)) {
 		err->status = 422;
 		err->code = "weak_password";
 		(void)snprintf(err->message, sizeof(err->message),
@@ -54,4 +55,29 @@ utf8_code_points(const char *s)
 	}
 
 	return (n);
+}
+
+/*
+ * True when s is one character, however many bytes it takes in UTF-8,
+ * written again and again ("ăăăăăăăă" as much as "aaaaaaaa").
+ */
+static int
+one_character_repeated(const char *s)
+{
+	size_t		clen, len, i;
+
+	len = strlen(s);
+	if (len == 0)
+		return (0);
+	for (clen = 1; clen < len && ((unsigned char)s[clen] & 0xc0) == 0x80;
+	    clen++)
+		;
+	if (len % clen != 0)
+		return (0);
+	for (i = clen; i < len; i += clen) {
+		if (memcmp(s, s + i, clen) != 0)
+			return (0);
+	}
+
+	return (1);
 }

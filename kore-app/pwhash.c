@@ -55,10 +55,18 @@ pw_job_alloc(int op, const char *password, const char *hash,
 
 	job = kore_calloc(1, sizeof(*job));
 	job->op = op;
-	(void)snprintf(job->password, sizeof(job->password), "%s",
-	    password != NULL ? password : "");
-	(void)snprintf(job->new_password, sizeof(job->new_password), "%s",
-	    new_password != NULL ? new_password : "");
+	/*
+	 * Passwords are hashed in NFC (text_nfc.c says why). A string that
+	 * cannot be normalised is taken as it is: it can only fail to match.
+	 */
+	if (password == NULL || !text_nfc(password, job->password,
+	    sizeof(job->password)))
+		(void)snprintf(job->password, sizeof(job->password), "%s",
+		    password != NULL ? password : "");
+	if (new_password == NULL || !text_nfc(new_password,
+	    job->new_password, sizeof(job->new_password)))
+		(void)snprintf(job->new_password, sizeof(job->new_password),
+		    "%s", new_password != NULL ? new_password : "");
 	(void)snprintf(job->hash, sizeof(job->hash), "%s",
 	    hash != NULL && *hash != '\0' ? hash : dummy_hash);
 	job->unknown = (hash == NULL || *hash == '\0');

@@ -273,22 +273,29 @@ fixture_remove() {
 }
 
 # fixture_throttle_clear PREFIX: forget the failed logins and blocks of
-# this fixture's accounts (by card, by phone in any written form, and the
-# made-up PREFIX-... logins), and those counted for the loopback address
-# every test request comes from: the limit of 30 failures per address in
-# 15 minutes is shared by all test files, so a file that fails logins on
-# purpose clears it when it ends.
+# this fixture's accounts, and those counted for the loopback address every
+# test request comes from: the limit of 30 failures per address in 15
+# minutes is shared by all test files, so a file that fails logins on
+# purpose clears it when it ends. A login row is this fixture's when its
+# key (login:...) holds one of its card numbers, one of its phones in any
+# written form, a made-up PREFIX-... login, or ends in ":<member id>" of
+# one of its members; so it does not depend on how the server spells keys.
 fixture_throttle_clear() {
 	local prefix=$1 h out
 	h=$(printf '%s' "$prefix" | cksum)
 	h=$(printf '%05d' $((${h%% *} % 100000)))
 	out=$(fx_sql "
 		DELETE FROM login_throttle
-		WHERE key LIKE 'login:' || lower(:'prefix') || '-%'
-		    OR key ~ ('^login:9' || :'h' || '[0-9]{2}\$')
-		    OR (key LIKE 'login:%' AND
-			normalize_phone(substr(key, 7)) ~ ('^\\+8481' || :'h' || '[0-9]{2}\$'))
-		    OR key IN ('addr:127.0.0.1', 'addr:::1', 'addr:-');
+		WHERE key IN ('addr:127.0.0.1', 'addr:::1', 'addr:-')
+		    OR (key LIKE 'login:%' AND (
+			lower(key) LIKE '%' || lower(:'prefix') || '-%'
+			OR key ~ ('9' || :'h' || '[0-9]{2}')
+			OR normalize_phone(substr(key, 7)) ~ ('^\\+8481' || :'h' || '[0-9]{2}\$')
+			OR substring(key FROM ':([0-9]+)\$') IN (
+			    SELECT m.id::text FROM members m
+			    JOIN org_units c ON c.id = m.cell_id
+			    JOIN org_units p ON c.path <@ p.path
+			    WHERE p.code = :'prefix' || '-P')));
 	" -v prefix="$prefix" -v h="$h" 2>&1) || diag "fixture_throttle_clear $prefix: $out"
 }
 

@@ -1,6 +1,7 @@
 /*
  * Unit tests for the small pure helpers at the edge: the access-log line
- * (accesslog.c), request ids (request_id.c) and entity tags (etag.c).
+ * (accesslog.c), request ids (request_id.c), entity tags (etag.c) and NFC
+ * (text_nfc.c).
  */
 
 #include <stdarg.h>
@@ -98,6 +99,25 @@ etags(void **state)
 	assert_false(etag_matches(list, tag));
 }
 
+static void
+nfc(void **state)
+{
+	char	out[64];
+
+	(void)state;
+	/* "mật khẩu" typed with combining marks becomes precomposed. */
+	assert_true(text_nfc("ma\xcc\xa3\xcc\x82t kha\xcc\x82\xcc\x89u",
+	    out, sizeof(out)));
+	assert_string_equal(out, "mật khẩu");
+	assert_true(text_nfc("mật khẩu", out, sizeof(out)));
+	assert_string_equal(out, "mật khẩu");
+	/* Khmer is left as it is (its order needs more than NFC). */
+	assert_true(text_nfc("ពាក្យសម្ងាត់", out, sizeof(out)));
+	assert_string_equal(out, "ពាក្យសម្ងាត់");
+	assert_false(text_nfc("bad \xff", out, sizeof(out)));
+	assert_false(text_nfc("too long for the buffer", out, 8));
+}
+
 static int
 setup(void **state)
 {
@@ -114,6 +134,7 @@ main(void)
 		cmocka_unit_test(long_paths_are_cut),
 		cmocka_unit_test(request_ids),
 		cmocka_unit_test(etags),
+		cmocka_unit_test(nfc),
 	};
 
 	return (cmocka_run_group_tests_name("edge", tests, setup, NULL));
