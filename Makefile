@@ -44,7 +44,7 @@ UNIT_SRC	= $(wildcard tests/unit/test_*.c)
 UNIT_BIN	= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 .PHONY: all build build-tests deps run stop test test-unit migrate status \
-	demo-data clean
+	demo-data content-check content-import clean
 
 all: build
 
@@ -52,13 +52,19 @@ deps:
 	@scripts/install-deps
 
 build: deps
-	@$(MAKE) --no-print-directory $(BUILD)/handbook.so
+	@$(MAKE) --no-print-directory $(BUILD)/handbook.so $(BUILD)/tools/hbcontent
 
 build-tests: deps
 	@$(MAKE) --no-print-directory $(BUILD)/handbook-test.so $(UNIT_BIN)
 
 $(BUILD)/handbook.so: $(MODULE_OBJ)
 	$(CC) -shared -o $@ $(MODULE_OBJ) $(LDLIBS)
+
+# The content checker and importer (content/README.md).
+$(BUILD)/tools/hbcontent: tools/hbcontent.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g $(WARNINGS) -I/usr/include/postgresql -o $@ \
+	    tools/hbcontent.c -ljansson -lsodium -lyaml -lpq
 
 $(BUILD)/handbook-test.so: $(MODULE_TOBJ)
 	$(CC) -shared $(SAN_MODULE) -o $@ $(MODULE_TOBJ) $(LDLIBS)
@@ -89,6 +95,15 @@ status:
 
 migrate:
 	@scripts/migrate
+
+# Every problem of the content folder as file:line: message.
+content-check: build
+	@$(BUILD)/tools/hbcontent check content
+
+# Imports content/ into the configured database (a new version only for
+# what changed); `make run` does it at every start.
+content-import: build
+	@scripts/content-import
 
 # The demo province and its demo accounts (loaded by `make run` into the
 # embedded cluster), or with SCALE=province|country a benchmark dataset,
