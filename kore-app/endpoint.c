@@ -8,7 +8,8 @@
  *
  * The SQL gets its parameters in this order: $1 the acting member, then
  * the path id (if any), the query parameters (ids, then texts, as listed),
- * the body as jsonb (if any), and with `audit` the client address and the
+ * with `lang` the language negotiated from ?lang= and Accept-Language, the
+ * body as jsonb (if any), and with `audit` the client address and the
  * request id.
  */
 
@@ -26,7 +27,8 @@ endpoint_run(struct http_request *req, const struct endpoint *ep)
 	struct request_ctx	*ctx;
 	const char		*values[EP_VALUES_MAX], *body;
 	char			actor[HB_ID_MAX], id[HB_ID_MAX];
-	char			ids[4][HB_ID_MAX], texts[2][EP_TEXT_MAX];
+	char			ids[4][HB_ID_MAX], texts[3][EP_TEXT_MAX];
+	const char		*lang;
 	int			n, i;
 
 	switch (auth_or_reply(req)) {
@@ -54,11 +56,17 @@ endpoint_run(struct http_request *req, const struct endpoint *ep)
 		values[n++] = ids[i][0] != '\0' ? ids[i] : NULL;
 	}
 
-	for (i = 0; i < 2 && ep->query_texts[i] != NULL; i++) {
+	for (i = 0; i < 3 && ep->query_texts[i] != NULL; i++) {
 		if (!query_text_or_reply(req, ep->query_texts[i], texts[i],
 		    sizeof(texts[i])))
 			return (KORE_RESULT_OK);
 		values[n++] = texts[i][0] != '\0' ? texts[i] : NULL;
+	}
+
+	if (ep->lang) {
+		if ((lang = lang_or_reply(req)) == NULL)
+			return (KORE_RESULT_OK);
+		values[n++] = lang;
 	}
 
 	if (ep->body != NULL) {
@@ -73,4 +81,27 @@ endpoint_run(struct http_request *req, const struct endpoint *ep)
 	}
 
 	return (db_reply_json(req, ep->status, ep->sql, n, values));
+}
+
+/*
+ * The language of the answer: ?lang=vi|km, else Accept-Language, else
+ * vi. NULL after a 400 for a language the service does not have.
+ */
+const char *
+lang_or_reply(struct http_request *req)
+{
+	const char	*accept, *lang;
+	char		q[8];
+
+	if (!query_text_or_reply(req, "lang", q, sizeof(q)))
+		return (NULL);
+	if (!http_request_header(req, "accept-language", &accept))
+		accept = NULL;
+	if ((lang = lang_negotiate(q, accept)) == NULL) {
+		reply_error(req, HTTP_STATUS_BAD_REQUEST, "unsupported_language",
+		    "Supported languages: vi (Tiếng Việt), km (ភាសាខ្មែរ).");
+		return (NULL);
+	}
+
+	return (lang);
 }

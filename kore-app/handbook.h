@@ -140,9 +140,10 @@ struct endpoint {
 	int			status;
 	const char		*path_id;
 	const char		*query_ids[5];
-	const char		*query_texts[3];
+	const char		*query_texts[4];
 	const struct json_field	*body;
 	int			audit;
+	int			lang;	/* append the negotiated language */
 };
 
 /* Results of db_query_or_reply(). */
@@ -227,6 +228,10 @@ int		query_text_or_reply(struct http_request *, const char *,
 
 /* endpoint.c */
 int		endpoint_run(struct http_request *, const struct endpoint *);
+const char	*lang_or_reply(struct http_request *);
+
+/* lang.c (pure) */
+const char	*lang_negotiate(const char *, const char *);
 
 /* sqlstate.c (pure) */
 void		sqlstate_to_error(const char *, const char *, const char *,
@@ -283,6 +288,10 @@ int		members_update(struct http_request *);
 int		members_roles_set(struct http_request *);
 int		members_import(struct http_request *);
 int		members_password_set(struct http_request *);
+
+/* documents.c */
+int		documents_list(struct http_request *);
+int		documents_get(struct http_request *);
 
 /* health.c */
 int		health_get(struct http_request *);

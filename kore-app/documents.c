@@ -1,0 +1,90 @@
+/*
+ * /api/v1/documents: what members read. The list, filtered and paged, and
+ * one document in the language asked for (falling back to Vietnamese,
+ * marked in the body), with a strong ETag so that a phone revalidating
+ * over a slow link gets a 304 instead of the text again. The SQL
+ * (sql/0010_documents_api.sql) decides who may see what.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "handbook.h"
+
+/* GET /api/v1/documents?kind=&level=&year=&tag=&lang=&limit=&cursor= */
+static const struct endpoint list_ep = {
+	.sql = "SELECT api_documents_list($1::bigint, $8, $5, $6, "
+	    "$2::integer, $7, $3::integer, $4::bigint)::text",
+	.status = HTTP_STATUS_OK,
+	.query_ids = { "year", "limit", "cursor", NULL },
+	.query_texts = { "kind", "level", "tag", NULL },
+	.lang = 1,
+};
+
+int
+documents_list(struct http_request *req)
+{
+	return (endpoint_run(req, &list_ep));
+}
+
+/* GET /api/v1/documents/{id}?lang= */
+int
+documents_get(struct http_request *req)
+{
+	struct request_ctx	*ctx;
+	const char		*values[3], *lang, *inm;
+	char			actor[HB_ID_MAX], id[HB_ID_MAX], etag[40];
+	PGresult		*res;
+
+	switch (auth_or_reply(req)) {
+	case DB_PENDING:
+		return (KORE_RESULT_RETRY);
+	case DB_REPLIED:
+		return (KORE_RESULT_OK);
+	}
+	ctx = request_ctx_get(req);
+	if (!param_id_or_reply(req, "id", id))
+		return (KORE_RESULT_OK);
+	if ((lang = lang_or_reply(req)) == NULL)
+		return (KORE_RESULT_OK);
+
+	(void)snprintf(actor, sizeof(actor), "%lld",
+	    (long long)ctx->member_id);
+	values[0] = actor;
+	values[1] = id;
+	values[2] = lang;
+	switch (db_query_or_reply(req, &ctx->query,
+	    "SELECT lang, body::text FROM api_document_get($1::bigint, "
+	    "$2::bigint, $3)", 3, values)) {
+	case DB_PENDING:
+		return (KORE_RESULT_RETRY);
+	case DB_REPLIED:
+		return (KORE_RESULT_OK);
+	}
+
+	res = ctx->query.result;
+	if (res == NULL || PQntuples(res) != 1 || PQgetisnull(res, 0, 1)) {
+		db_query_clear(&ctx->query);
+		reply_error(req, HTTP_STATUS_NOT_FOUND, "not_found",
+		    "No such document.");
+		return (KORE_RESULT_OK);
+	}
+
+	etag_of(PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1), etag,
+	    sizeof(etag));
+	http_response_header(req, "etag", etag);
+	http_response_header(req, "content-language", PQgetvalue(res, 0, 0));
+	http_response_header(req, "vary", "Accept-Language, Authorization");
+	/* Members only, and it changes with each version: revalidate. */
+	http_response_header(req, "cache-control", "private, no-cache");
+
+	if (http_request_header(req, "if-none-match", &inm) &&
+	    etag_matches(inm, etag))
+		reply_bytes(req, HTTP_STATUS_NOT_MODIFIED, NULL, NULL, 0);
+	else
+		reply_bytes(req, HTTP_STATUS_OK, "application/json",
+		    PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
+	db_query_clear(&ctx->query);
+
+	return (KORE_RESULT_OK);
+}
