@@ -88,3 +88,33 @@ documents_get(struct http_request *req)
 
 	return (KORE_RESULT_OK);
 }
+
+/* POST /api/v1/documents/{id}/withdraw: members stop getting it. */
+static const struct endpoint withdraw_ep = {
+	.sql = "SELECT api_document_set_state($1::bigint, $2::bigint, "
+	    "'withdrawn', $3, $4)::text",
+	.status = HTTP_STATUS_OK,
+	.path_id = "id",
+	.audit = 1,
+};
+
+/* POST /api/v1/documents/{id}/publish: its latest version, again. */
+static const struct endpoint publish_ep = {
+	.sql = "SELECT api_document_set_state($1::bigint, $2::bigint, "
+	    "'published', $3, $4)::text",
+	.status = HTTP_STATUS_OK,
+	.path_id = "id",
+	.audit = 1,
+};
+
+int
+documents_withdraw(struct http_request *req)
+{
+	return (endpoint_run(req, &withdraw_ep));
+}
+
+int
+documents_publish(struct http_request *req)
+{
+	return (endpoint_run(req, &publish_ep));
+}

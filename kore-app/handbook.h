@@ -292,6 +292,11 @@ int		members_password_set(struct http_request *);
 /* documents.c */
 int		documents_list(struct http_request *);
 int		documents_get(struct http_request *);
+int		documents_withdraw(struct http_request *);
+int		documents_publish(struct http_request *);
+
+/* sync.c */
+int		sync_get(struct http_request *);
 
 /* health.c */
 int		health_get(struct http_request *);
