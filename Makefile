@@ -38,8 +38,9 @@ MODULE_OBJ	= $(MODULE_SRC:kore-app/%.c=$(BUILD)/obj/%.o)
 MODULE_TOBJ	= $(MODULE_SRC:kore-app/%.c=$(BUILD)/tobj/%.o)
 
 # Files that call nothing from Kore, which the unit tests link directly.
-PURE		= accesslog csv_import etag json json_fields lang password_rules \
-		  query request_id route_match sqlstate text_nfc token
+PURE		= accesslog csv_import etag json json_fields khmer lang \
+		  password_rules query request_id route_match sqlstate text_nfc \
+		  token
 UNIT_SRC	= $(wildcard tests/unit/test_*.c)
 UNIT_BIN	= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
@@ -52,7 +53,8 @@ deps:
 	@scripts/install-deps
 
 build: deps
-	@$(MAKE) --no-print-directory $(BUILD)/handbook.so $(BUILD)/tools/hbcontent
+	@$(MAKE) --no-print-directory $(BUILD)/handbook.so $(BUILD)/tools/hbcontent \
+	    $(BUILD)/tools/hbkey $(BUILD)/tools/hbverify
 
 build-tests: deps
 	@$(MAKE) --no-print-directory $(BUILD)/handbook-test.so $(UNIT_BIN)
@@ -65,6 +67,16 @@ $(BUILD)/tools/hbcontent: tools/hbcontent.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -g $(WARNINGS) -I/usr/include/postgresql -o $@ \
 	    tools/hbcontent.c -ljansson -lsodium -lyaml -lpq
+
+# Signing keys for content bundles, and the reference verifier.
+$(BUILD)/tools/hbkey: tools/hbkey.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g $(WARNINGS) -o $@ tools/hbkey.c -lsodium
+
+$(BUILD)/tools/hbverify: tools/hbverify.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g $(WARNINGS) -o $@ tools/hbverify.c -ljansson \
+	    -lsodium
 
 $(BUILD)/handbook-test.so: $(MODULE_TOBJ)
 	$(CC) -shared $(SAN_MODULE) -o $@ $(MODULE_TOBJ) $(LDLIBS)

@@ -253,6 +253,10 @@ const char	*token_from_header(const char *);
 /* text_nfc.c (pure) */
 int		text_nfc(const char *, char *, size_t);
 
+/* khmer.c (pure) */
+int		khmer_normalize(const char *, char *, size_t);
+int		khmer_segment(const char *, const char *, char *, size_t);
+
 /* password_rules.c (pure) */
 int		password_acceptable(const char *, struct hb_error *);
 
@@ -295,8 +299,16 @@ int		documents_get(struct http_request *);
 int		documents_withdraw(struct http_request *);
 int		documents_publish(struct http_request *);
 
+/* bundle.c */
+int		bundle_keys_load(const char *);
+int		documents_bundle(struct http_request *);
+int		keys_get(struct http_request *);
+
 /* sync.c */
 int		sync_get(struct http_request *);
+
+/* search.c */
+int		search_get(struct http_request *);
 
 /* health.c */
 int		health_get(struct http_request *);

@@ -84,6 +84,9 @@ handbook_onload(int action)
 	if (openapi_load(assets_dir) != KORE_RESULT_OK)
 		return (KORE_RESULT_ERROR);
 
+	if (bundle_keys_load(getenv("HANDBOOK_SIGNING_DIR")) != KORE_RESULT_OK)
+		return (KORE_RESULT_ERROR);
+
 	if (pw_init() != KORE_RESULT_OK) {
 		kore_log(LOG_ERR, "cannot prepare password hashing");
 		return (KORE_RESULT_ERROR);
