@@ -304,6 +304,9 @@ int		bundle_keys_load(const char *);
 int		documents_bundle(struct http_request *);
 int		keys_get(struct http_request *);
 
+/* media.c */
+int		media_get(struct http_request *);
+
 /* sync.c */
 int		sync_get(struct http_request *);
 
