@@ -71,6 +71,17 @@ auth_req "$mtok" "$BASE/api/v1/documents/$A?lang=fr"
 is "$REQ_STATUS" 400 "?lang=fr is 400"
 is "$(json .error.code)" unsupported_language "... unsupported_language"
 like "$(json .error.message)" 'vi.*km' "... naming the supported ones"
+# gzip when asked (HAProxy compresses; the ETag turns weak and still
+# revalidates).
+auth_req "$mtok" -H 'Accept-Encoding: gzip' "$BASE/api/v1/documents/$A?lang=km"
+is "$(hdr content-encoding)" gzip "a client that accepts gzip gets gzip"
+zetag=$(hdr etag)
+like "$zetag" '^W/"' "... with a weak ETag"
+auth_req "$mtok" -H 'Accept-Encoding: gzip' -H "If-None-Match: $zetag" "$BASE/api/v1/documents/$A?lang=km"
+is "$REQ_STATUS" 304 "... which revalidates (304)"
+auth_req "$mtok" "$BASE/api/v1/documents/$A?lang=km"
+is "$(hdr content-encoding)" "" "a client that does not ask gets plain JSON"
+
 # The infographic, by the hash the document gives.
 auth_req "$mtok" "$BASE/api/v1/documents/$A"
 sha=$(json '.media[] | select(.name == "infographic.svg") | .sha256')
