@@ -118,3 +118,68 @@ documents_publish(struct http_request *req)
 {
 	return (endpoint_run(req, &publish_ep));
 }
+
+/*
+ * The board's drafting: a new document, and the draft of an existing one
+ * (a new version when the latest is published), both texts side by side
+ * with their translation states (sql/0014_document_drafts.sql). Values
+ * are checked in SQL; the edge checks fields and types.
+ */
+static const struct json_field draft_fields[] = {
+	{ "slug", JSON_STRING, 0 },
+	{ "unit_id", JSON_INTEGER, 0 },
+	{ "number", JSON_STRING, 1 },
+	{ "kind", JSON_STRING, 1 },
+	{ "issuer", JSON_STRING, 1 },
+	{ "level", JSON_STRING, 1 },
+	{ "issued", JSON_STRING, 1 },
+	{ "tags", JSON_ARRAY, 0 },
+	{ "audience", JSON_ARRAY, 0 },
+	{ "sources", JSON_ARRAY, 0 },
+	{ "texts", JSON_OBJECT, 1 },
+	{ NULL, 0, 0 },
+};
+
+/* POST /api/v1/documents */
+static const struct endpoint create_ep = {
+	.sql = "SELECT api_document_create($1::bigint, $2::jsonb, $3, "
+	    "$4)::text",
+	.status = HTTP_STATUS_CREATED,
+	.body = draft_fields,
+	.audit = 1,
+};
+
+/* PUT /api/v1/documents/{id}/draft */
+static const struct endpoint draft_save_ep = {
+	.sql = "SELECT api_document_draft_save($1::bigint, $2::bigint, "
+	    "$3::jsonb, $4, $5)::text",
+	.status = HTTP_STATUS_OK,
+	.path_id = "id",
+	.body = draft_fields,
+	.audit = 1,
+};
+
+/* GET /api/v1/documents/{id}/draft */
+static const struct endpoint draft_get_ep = {
+	.sql = "SELECT api_document_draft_get($1::bigint, $2::bigint)::text",
+	.status = HTTP_STATUS_OK,
+	.path_id = "id",
+};
+
+int
+documents_create(struct http_request *req)
+{
+	return (endpoint_run(req, &create_ep));
+}
+
+int
+documents_draft_save(struct http_request *req)
+{
+	return (endpoint_run(req, &draft_save_ep));
+}
+
+int
+documents_draft_get(struct http_request *req)
+{
+	return (endpoint_run(req, &draft_get_ep));
+}

@@ -298,6 +298,9 @@ int		documents_list(struct http_request *);
 int		documents_get(struct http_request *);
 int		documents_withdraw(struct http_request *);
 int		documents_publish(struct http_request *);
+int		documents_create(struct http_request *);
+int		documents_draft_save(struct http_request *);
+int		documents_draft_get(struct http_request *);
 
 /* bundle.c */
 int		bundle_keys_load(const char *);
