@@ -59,8 +59,16 @@ build: deps
 build-tests: deps
 	@$(MAKE) --no-print-directory $(BUILD)/handbook-test.so $(UNIT_BIN)
 
+# A shared object may leave symbols undefined, and Kore would only find a
+# handler missing from routes.def when it loads the module: check here.
+CHECK_HANDLERS	= for h in $$(sed -n 's/^ROUTE([A-Z]*, *"[^"]*", *\([a-z_]*\))/\1/p' \
+		  kore-app/routes.def); do nm -D --defined-only $@ | \
+		  grep -qw "$$h" || { echo "$@: handler $$h of routes.def is not \
+		  defined"; rm -f $@; exit 1; }; done
+
 $(BUILD)/handbook.so: $(MODULE_OBJ)
 	$(CC) -shared -o $@ $(MODULE_OBJ) $(LDLIBS)
+	@$(CHECK_HANDLERS)
 
 # The content checker and importer (content/README.md).
 $(BUILD)/tools/hbcontent: tools/hbcontent.c
@@ -80,6 +88,7 @@ $(BUILD)/tools/hbverify: tools/hbverify.c
 
 $(BUILD)/handbook-test.so: $(MODULE_TOBJ)
 	$(CC) -shared $(SAN_MODULE) -o $@ $(MODULE_TOBJ) $(LDLIBS)
+	@$(CHECK_HANDLERS)
 
 $(BUILD)/obj/%.o: kore-app/%.c $(MODULE_HDR)
 	@mkdir -p $(dir $@)
