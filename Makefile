@@ -38,7 +38,7 @@ MODULE_OBJ	= $(MODULE_SRC:kore-app/%.c=$(BUILD)/obj/%.o)
 MODULE_TOBJ	= $(MODULE_SRC:kore-app/%.c=$(BUILD)/tobj/%.o)
 
 # Files that call nothing from Kore, which the unit tests link directly.
-PURE		= accesslog csv_import etag json json_fields lang \
+PURE		= accesslog csv_import etag json json_fields khmer lang \
 		  password_rules query request_id route_match sqlstate text_nfc \
 		  token
 UNIT_SRC	= $(wildcard tests/unit/test_*.c)
@@ -70,11 +70,13 @@ $(BUILD)/handbook.so: $(MODULE_OBJ)
 	$(CC) -shared -o $@ $(MODULE_OBJ) $(LDLIBS)
 	@$(CHECK_HANDLERS)
 
-# The content checker and importer (content/README.md).
-$(BUILD)/tools/hbcontent: tools/hbcontent.c
+# The content checker and importer (content/README.md); it segments Khmer
+# for the search index with the module's kore-app/khmer.c.
+$(BUILD)/tools/hbcontent: tools/hbcontent.c kore-app/khmer.c $(MODULE_HDR)
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -O2 -g $(WARNINGS) -I/usr/include/postgresql -o $@ \
-	    tools/hbcontent.c -ljansson -lsodium -lyaml -lpq
+	$(CC) -std=gnu11 -O2 -g $(WARNINGS) $(KORE_FEATURES) \
+	    -I/usr/include/postgresql -Ikore-app -o $@ tools/hbcontent.c \
+	    kore-app/khmer.c -ljansson -lsodium -lyaml -lpq -licuuc
 
 # Signing keys for content bundles, and the reference verifier.
 $(BUILD)/tools/hbkey: tools/hbkey.c

@@ -14,6 +14,10 @@
  * line by line here, because what is checked is their outline (title,
  * core points, the summary of each), and their lines are what an author
  * needs to hear about; rendering is the delivery's business.
+ *
+ * Khmer texts also go with a copy segmented into words for the search
+ * index ("segmented", made by kore-app/khmer.c with ICU): PostgreSQL
+ * cannot find Khmer word boundaries itself (sql/0011_search.sql).
  */
 
 #define _GNU_SOURCE
@@ -35,6 +39,8 @@
 #include <libpq-fe.h>
 #include <sodium.h>
 #include <yaml.h>
+
+#include "handbook.h"
 
 #define SECTIONS_MIN	5
 #define SECTIONS_MAX	12
@@ -70,6 +76,7 @@ static json_t	*check_media(const char *, crypto_hash_sha256_state *);
 static json_t	*check_document(const char *, const char *);
 static int	sentences(const char *);
 static void	hash_hex(const unsigned char *, char *);
+static void	khmer_words(const char *, json_t *, const char *const *);
 
 static void
 problem(const char *file, int line, const char *fmt, ...)
@@ -612,6 +619,18 @@ check_text(const char *dir, const char *lang, struct file *f, int *nsections)
 		json_object_set_new(text, "review", json_string(review));
 	json_object_set_new(text, "sections", sections);
 
+	if (!strcmp(lang, "km")) {
+		static const char *const tkeys[] = { "title", "intro", NULL };
+		static const char *const skeys[] = { "title", "summary",
+		    "details", NULL };
+		size_t	i;
+		json_t	*s;
+
+		khmer_words(f->path, text, tkeys);
+		json_array_foreach(sections, i, s)
+			khmer_words(f->path, s, skeys);
+	}
+
 	return (text);
 }
 
@@ -879,6 +898,43 @@ check_document(const char *root, const char *slug)
 	return (doc);
 }
 
+/*
+ * Adds to obj {"segmented": {key: words, ...}} for each string key of
+ * keys: the text with its clusters in one order and ZWSP (invisible, a
+ * blank to PostgreSQL's parser) between its words, as the search index
+ * wants it.
+ */
+static void
+khmer_words(const char *path, json_t *obj, const char *const *keys)
+{
+	json_t		*seg;
+	const char	*s;
+	char		*norm, *words;
+	size_t		i, len;
+
+	seg = json_object();
+	for (i = 0; keys[i] != NULL; i++) {
+		if ((s = json_string_value(json_object_get(obj, keys[i]))) ==
+		    NULL)
+			continue;
+		/* Never longer normalised; at most one separator (3 bytes)
+		 * per Khmer letter (3 bytes) segmented. */
+		len = strlen(s);
+		if ((norm = malloc(len + 1)) == NULL ||
+		    (words = malloc(len * 2 + 1)) == NULL)
+			abort();
+		if (khmer_normalize(s, norm, len + 1) &&
+		    khmer_segment(norm, "\xe2\x80\x8b", words, len * 2 + 1))
+			json_object_set_new(seg, keys[i], json_string(words));
+		else
+			problem(path, 1, "cannot split the Khmer %s into words",
+			    keys[i]);
+		free(norm);
+		free(words);
+	}
+	json_object_set_new(obj, "segmented", seg);
+}
+
 static void
 hash_hex(const unsigned char *hash, char *hex)
 {
@@ -969,8 +1025,10 @@ main(int argc, char **argv)
 		return (1);
 	}
 	values[0] = text;
-	res = PQexecParams(conn, "SELECT content_import($1::jsonb)::text", 1,
-	    NULL, values, NULL, NULL, 0);
+	/* The Khmer words are kept first, in the same statement. */
+	res = PQexecParams(conn, "SELECT content_import("
+	    "search_khmer_import($1::jsonb))::text", 1, NULL, values, NULL,
+	    NULL, 0);
 	free(text);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		fprintf(stderr, "import: nothing imported: %s",
