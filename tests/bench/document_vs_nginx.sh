@@ -1,0 +1,99 @@
+#!/bin/bash
+# Benchmark: one published document over HTTPS through HAProxy and Kore,
+# against nginx serving the very same bytes over HTTPS, in the same run,
+# on the same machine (issue 4's target: at least 0.75 of nginx's
+# requests per second, p99 under 10 ms, at 64 connections).
+#
+#   tests/bench/document_vs_nginx.sh [SECONDS]     (default 10 per side)
+#
+# It starts a stack of its own (scripts/stack, temporary folder, free
+# ports, 127.0.0.1 only), imports content/, logs in as a demo member,
+# fetches one document, writes those bytes to a file that nginx serves
+# with the stack's certificate, then runs wrk (2 threads, 64 connections)
+# against each and prints the figures with the commands that made them.
+# Everything it started is stopped by PID at the end. Not part of
+# `make test`: figures are measured, not asserted.
+set -eu
+
+HB_REPO=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)
+SECONDS_EACH=${1:-10}
+. "$HB_REPO/scripts/lib.sh"
+HB_PROG=bench
+
+for pkg in nginx-light wrk; do
+	if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed'; then
+		say "installing $pkg"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null
+	fi
+done
+# Debian starts the packaged nginx on port 80; this benchmark runs its own.
+
+VAR=$(mktemp -d /tmp/handbook-bench.XXXXXX)
+chmod 755 "$VAR"
+free() { local p; for _ in $(seq 100); do p=$((20000 + RANDOM % 40000)); port_free "$p" && { echo "$p"; return; }; done; exit 1; }
+export HANDBOOK_VAR=$VAR HANDBOOK_PORT=$(free) HANDBOOK_KORE_PORT=$(free) HANDBOOK_PG_PORT=$(free)
+NGINX_PORT=$(free)
+NGINX_PID=
+cleanup() {
+	[ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null || true
+	"$HB_REPO/scripts/stack" down >/dev/null 2>&1 || true
+	rm -rf "$VAR"
+}
+trap cleanup EXIT
+
+"$HB_REPO/scripts/stack" up >"$VAR/up.log" 2>&1 || { tail -n 30 "$VAR/up.log"; exit 1; }
+BASE=https://localhost:$HANDBOOK_PORT
+CA=$VAR/tls/ca.pem
+TOKEN=$(curl -s --cacert "$CA" -H 'Content-Type: application/json' \
+    -d '{"login":"10000005","password":"handbook-demo"}' "$BASE/api/v1/auth/login" | jq -r .token)
+DOC=$(curl -s --cacert "$CA" -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/documents" | jq -r '.items[0].id')
+URL="$BASE/api/v1/documents/$DOC?lang=vi"
+curl -s --cacert "$CA" -H "Authorization: Bearer $TOKEN" -o "$VAR/doc.json" "$URL"
+BYTES=$(stat -c %s "$VAR/doc.json")
+
+mkdir -p "$VAR/nginx/html" "$VAR/nginx/tmp"
+cp "$VAR/doc.json" "$VAR/nginx/html/doc.json"
+cat >"$VAR/nginx/nginx.conf" <<EOF
+worker_processes 2;
+pid $VAR/nginx/nginx.pid;
+error_log $VAR/nginx/error.log;
+daemon off;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	client_body_temp_path $VAR/nginx/tmp;
+	proxy_temp_path $VAR/nginx/tmp;
+	fastcgi_temp_path $VAR/nginx/tmp;
+	uwsgi_temp_path $VAR/nginx/tmp;
+	scgi_temp_path $VAR/nginx/tmp;
+	server {
+		listen 127.0.0.1:$NGINX_PORT ssl http2;
+		ssl_certificate $VAR/tls/server.pem;
+		ssl_certificate_key $VAR/tls/server.pem;
+		ssl_protocols TLSv1.2 TLSv1.3;
+		root $VAR/nginx/html;
+		default_type application/json;
+	}
+}
+EOF
+nginx -c "$VAR/nginx/nginx.conf" &
+NGINX_PID=$!
+sleep 1
+
+run() {
+	local name=$1
+	shift
+	echo "\$ $*" | sed -e "s/$TOKEN/<token>/"
+	"$@" >"$VAR/$name.out" 2>&1
+	awk '/Requests\/sec/ { print "  requests/s " $2 } / 99%/ { print "  p99 " $2 } /Non-2xx/ { print "  non-2xx " $NF }' "$VAR/$name.out"
+}
+
+echo "# one document ($BYTES bytes), $SECONDS_EACH s each, $(nproc) cores, $(date -u +%FT%TZ)"
+echo "# Kore $(kore -v 2>/dev/null | head -n 1), $(haproxy -v | head -n 1 | cut -d' ' -f1-3), $(nginx -v 2>&1)"
+run nginx wrk -t2 -c64 -d"${SECONDS_EACH}s" --latency "https://localhost:$NGINX_PORT/doc.json"
+run handbook wrk -t2 -c64 -d"${SECONDS_EACH}s" --latency \
+    -H "Authorization: Bearer $TOKEN" "$URL"
+
+n=$(awk '/Requests\/sec/ { print $2 }' "$VAR/nginx.out")
+h=$(awk '/Requests\/sec/ { print $2 }' "$VAR/handbook.out")
+echo "# handbook / nginx = $(awk -v h="$h" -v n="$n" 'BEGIN { printf "%.2f", h / n }') (target 0.75)"
