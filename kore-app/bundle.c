@@ -35,6 +35,7 @@ static char		key_id[64];
 static int		key_loaded;
 
 static int	keyfile(const struct dirent *);
+static int	key_or_reply(struct http_request *);
 
 /* Loads the newest key of dir; KORE_RESULT_OK even without one. */
 int
@@ -90,13 +91,25 @@ keyfile(const struct dirent *d)
 	    !strncmp(d->d_name, "ed25519-", 8));
 }
 
+/* A node without a key answers 503 before asking the database. */
+static int
+key_or_reply(struct http_request *req)
+{
+	if (key_loaded)
+		return (1);
+	http_response_header(req, "retry-after", "60");
+	reply_error(req, HTTP_STATUS_SERVICE_UNAVAILABLE, "signing_unavailable",
+	    "This node has no signing key.");
+	return (0);
+}
+
 /* GET /api/v1/documents/{id}/bundle?lang= */
 int
 documents_bundle(struct http_request *req)
 {
 	struct request_ctx	*ctx;
-	const char		*values[3], *lang, *inm;
-	char			actor[HB_ID_MAX], id[HB_ID_MAX], etag[40];
+	const char		*inm;
+	char			etag[40];
 	unsigned char		sig[crypto_sign_BYTES], *msg;
 	char			sig64[sodium_base64_ENCODED_LEN(crypto_sign_BYTES,
 				    sodium_base64_VARIANT_ORIGINAL)];
@@ -106,37 +119,13 @@ documents_bundle(struct http_request *req)
 	PGresult		*res;
 	size_t			plen, dlen, len64;
 
-	switch (auth_or_reply(req)) {
+	switch (document_fetch_or_reply(req, key_or_reply)) {
 	case DB_PENDING:
 		return (KORE_RESULT_RETRY);
 	case DB_REPLIED:
 		return (KORE_RESULT_OK);
 	}
 	ctx = request_ctx_get(req);
-	if (!param_id_or_reply(req, "id", id))
-		return (KORE_RESULT_OK);
-	if ((lang = lang_or_reply(req)) == NULL)
-		return (KORE_RESULT_OK);
-	if (!key_loaded) {
-		http_response_header(req, "retry-after", "60");
-		reply_error(req, HTTP_STATUS_SERVICE_UNAVAILABLE,
-		    "signing_unavailable", "This node has no signing key.");
-		return (KORE_RESULT_OK);
-	}
-
-	(void)snprintf(actor, sizeof(actor), "%lld",
-	    (long long)ctx->member_id);
-	values[0] = actor;
-	values[1] = id;
-	values[2] = lang;
-	switch (db_query_or_reply(req, &ctx->query,
-	    "SELECT lang, body::text FROM api_document_get($1::bigint, "
-	    "$2::bigint, $3)", 3, values)) {
-	case DB_PENDING:
-		return (KORE_RESULT_RETRY);
-	case DB_REPLIED:
-		return (KORE_RESULT_OK);
-	}
 
 	res = ctx->query.result;
 	doc = NULL;

@@ -27,48 +27,73 @@ documents_list(struct http_request *req)
 	return (endpoint_run(req, &list_ep));
 }
 
-/* GET /api/v1/documents/{id}?lang= */
+/*
+ * The shared first half of GET /api/v1/documents/{id} and of its bundle:
+ * the token, the id, the language, then the document as the caller may
+ * read it. DB_DONE leaves the row (lang, body) in ctx->query.result, the
+ * caller clears it; DB_PENDING and DB_REPLIED mean what they mean for
+ * db_query_or_reply() (a 404 has been sent for a document the caller may
+ * not read). A handler with a precondition of its own passes check,
+ * which replies and returns 0 to stop.
+ */
 int
-documents_get(struct http_request *req)
+document_fetch_or_reply(struct http_request *req,
+    int (*check)(struct http_request *))
 {
 	struct request_ctx	*ctx;
-	const char		*values[3], *lang, *inm;
-	char			actor[HB_ID_MAX], id[HB_ID_MAX], etag[40];
+	const char		*values[3], *lang;
+	char			actor[HB_ID_MAX], id[HB_ID_MAX];
 	PGresult		*res;
+	int			rc;
 
-	switch (auth_or_reply(req)) {
-	case DB_PENDING:
-		return (KORE_RESULT_RETRY);
-	case DB_REPLIED:
-		return (KORE_RESULT_OK);
-	}
+	if ((rc = auth_or_reply(req)) != DB_DONE)
+		return (rc);
 	ctx = request_ctx_get(req);
 	if (!param_id_or_reply(req, "id", id))
-		return (KORE_RESULT_OK);
+		return (DB_REPLIED);
 	if ((lang = lang_or_reply(req)) == NULL)
-		return (KORE_RESULT_OK);
+		return (DB_REPLIED);
+	if (check != NULL && !check(req))
+		return (DB_REPLIED);
 
 	(void)snprintf(actor, sizeof(actor), "%lld",
 	    (long long)ctx->member_id);
 	values[0] = actor;
 	values[1] = id;
 	values[2] = lang;
-	switch (db_query_or_reply(req, &ctx->query,
+	if ((rc = db_query_or_reply(req, &ctx->query,
 	    "SELECT lang, body::text FROM api_document_get($1::bigint, "
-	    "$2::bigint, $3)", 3, values)) {
-	case DB_PENDING:
-		return (KORE_RESULT_RETRY);
-	case DB_REPLIED:
-		return (KORE_RESULT_OK);
-	}
+	    "$2::bigint, $3)", 3, values)) != DB_DONE)
+		return (rc);
 
 	res = ctx->query.result;
 	if (res == NULL || PQntuples(res) != 1 || PQgetisnull(res, 0, 1)) {
 		db_query_clear(&ctx->query);
 		reply_error(req, HTTP_STATUS_NOT_FOUND, "not_found",
 		    "No such document.");
+		return (DB_REPLIED);
+	}
+
+	return (DB_DONE);
+}
+
+/* GET /api/v1/documents/{id}?lang= */
+int
+documents_get(struct http_request *req)
+{
+	struct request_ctx	*ctx;
+	const char		*inm;
+	char			etag[40];
+	PGresult		*res;
+
+	switch (document_fetch_or_reply(req, NULL)) {
+	case DB_PENDING:
+		return (KORE_RESULT_RETRY);
+	case DB_REPLIED:
 		return (KORE_RESULT_OK);
 	}
+	ctx = request_ctx_get(req);
+	res = ctx->query.result;
 
 	etag_of(PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1), etag,
 	    sizeof(etag));

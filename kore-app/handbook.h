@@ -294,6 +294,8 @@ int		members_import(struct http_request *);
 int		members_password_set(struct http_request *);
 
 /* documents.c */
+int		document_fetch_or_reply(struct http_request *,
+		    int (*)(struct http_request *));
 int		documents_list(struct http_request *);
 int		documents_get(struct http_request *);
 int		documents_withdraw(struct http_request *);
