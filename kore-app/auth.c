@@ -81,7 +81,8 @@ auth_or_reply(struct http_request *req)
 
 	values[0] = ctx->token_hash;
 	switch (db_query_or_reply(req, &ctx->auth_query,
-	    "SELECT auth_session($1)", 1, values)) {
+	    "SELECT member_id, lang FROM auth_session_member($1)", 1,
+	    values)) {
 	case DB_PENDING:
 		return (DB_PENDING);
 	case DB_REPLIED:
@@ -100,6 +101,9 @@ auth_or_reply(struct http_request *req)
 	}
 
 	ctx->member_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	/* The member's own choice, when a request names no language. */
+	ctx->member_lang = strcmp(PQgetvalue(res, 0, 1), "km") == 0 ? "km" :
+	    "vi";
 	db_query_clear(&ctx->auth_query);
 
 	return (DB_DONE);

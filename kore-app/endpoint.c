@@ -84,8 +84,9 @@ endpoint_run(struct http_request *req, const struct endpoint *ep)
 }
 
 /*
- * The language of the answer: ?lang=vi|km, else Accept-Language, else
- * vi. NULL after a 400 for a language the service does not have.
+ * The language of the answer: ?lang=vi|km, else Accept-Language, else the
+ * member's preferred language, else vi. NULL after a 400 for a language
+ * the service does not have.
  */
 const char *
 lang_or_reply(struct http_request *req)
@@ -97,7 +98,8 @@ lang_or_reply(struct http_request *req)
 		return (NULL);
 	if (!http_request_header(req, "accept-language", &accept))
 		accept = NULL;
-	if ((lang = lang_negotiate(q, accept)) == NULL) {
+	if ((lang = lang_negotiate(q, accept,
+	    request_ctx_get(req)->member_lang)) == NULL) {
 		reply_error(req, HTTP_STATUS_BAD_REQUEST, "unsupported_language",
 		    "Supported languages: vi (Tiếng Việt), km (ភាសាខ្មែរ).");
 		return (NULL);

@@ -115,6 +115,7 @@ struct request_ctx {
 	char			client[64];
 	u_int64_t		start_us;
 	int64_t			member_id;	/* 0 until a token is checked */
+	const char		*member_lang;	/* "vi" or "km", with member_id */
 	char			token_hash[HB_TOKEN_HASH_HEX + 1];
 	const struct route	*route;
 	struct route_params	params;
@@ -231,7 +232,7 @@ int		endpoint_run(struct http_request *, const struct endpoint *);
 const char	*lang_or_reply(struct http_request *);
 
 /* lang.c (pure) */
-const char	*lang_negotiate(const char *, const char *);
+const char	*lang_negotiate(const char *, const char *, const char *);
 
 /* sqlstate.c (pure) */
 void		sqlstate_to_error(const char *, const char *, const char *,

@@ -1,9 +1,13 @@
 /*
  * Choosing the language of a text (pure): ?lang= when given (vi or km,
  * anything else is refused so that a typo is not silently served in
- * Vietnamese), else the best of vi and km in Accept-Language by its q
- * values, else Vietnamese. Whether a Khmer text exists is the database's
- * to say: it falls back to Vietnamese and marks the answer.
+ * Vietnamese); else Khmer for a member whose account says Khmer, because
+ * most phones sold in Viet Nam send a Vietnamese Accept-Language whatever
+ * their owner reads; else the best of vi and km in Accept-Language by its
+ * q values (an account's "vi" is also the default, so it is a weaker
+ * signal than the phone's); else Vietnamese. Whether a Khmer text exists
+ * is the database's to say: it falls back to Vietnamese and marks the
+ * answer.
  */
 
 #include <stdlib.h>
@@ -12,9 +16,13 @@
 
 #include "handbook.h"
 
-/* "vi", "km", or NULL when query_lang names another language. */
+/*
+ * "vi", "km", or NULL when query_lang names another language. preferred
+ * is the member's choice (NULL when unknown).
+ */
 const char *
-lang_negotiate(const char *query_lang, const char *accept)
+lang_negotiate(const char *query_lang, const char *accept,
+    const char *preferred)
 {
 	const char	*p, *end, *semi, *best;
 	double		q, best_q;
@@ -25,6 +33,9 @@ lang_negotiate(const char *query_lang, const char *accept)
 			return (query_lang[0] == 'v' ? "vi" : "km");
 		return (NULL);
 	}
+
+	if (preferred != NULL && !strcmp(preferred, "km"))
+		return ("km");
 
 	best = "vi";
 	best_q = -1.0;

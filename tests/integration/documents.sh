@@ -61,6 +61,15 @@ is "$(hdr content-language)" km "Accept-Language: km-KH picks Khmer"
 auth_req "$mtok" -H 'Accept-Language: km;q=0.2, vi;q=0.9' "$BASE/api/v1/documents/$A"
 is "$(hdr content-language)" vi "... q values are respected"
 
+# A Khmer reader (the account says km) gets Khmer without asking, even
+# from a phone that sends a Vietnamese Accept-Language.
+auth_req "$ktok" "$BASE/api/v1/documents/$A"
+is "$(hdr content-language)" km "a member whose account says Khmer gets Khmer by default"
+auth_req "$ktok" -H 'Accept-Language: vi-VN,vi;q=0.9' "$BASE/api/v1/documents/$A"
+is "$(hdr content-language)" km "... even from a phone set to Vietnamese"
+auth_req "$ktok" "$BASE/api/v1/documents/$A?lang=vi"
+is "$(hdr content-language)" vi "... and Vietnamese when asking for it"
+
 auth_req "$mtok" "$BASE/api/v1/documents/$V?lang=km"
 is "$REQ_STATUS" 200 "a document without Khmer asked for in Khmer: 200"
 is "$(hdr content-language)" vi "... in Vietnamese"
