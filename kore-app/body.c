@@ -121,12 +121,14 @@ media_type_is(struct http_request *req, const char *want)
 
 /*
  * The body as compact JSON text, checked against spec, for handing to SQL
- * as jsonb. Kept in the request context, because a handler runs again
- * each time its statement makes progress and the body is read only once.
- * NULL after replying.
+ * as jsonb; prepare (may be NULL) may add to the checked object first.
+ * Kept in the request context, because a handler runs again each time its
+ * statement makes progress and the body is read only once. NULL after
+ * replying.
  */
 const char *
-body_text_or_reply(struct http_request *req, const struct json_field *spec)
+body_text_or_reply(struct http_request *req, const struct json_field *spec,
+    void (*prepare)(json_t *))
 {
 	struct request_ctx	*ctx;
 	json_t			*obj;
@@ -137,6 +139,8 @@ body_text_or_reply(struct http_request *req, const struct json_field *spec)
 
 	if ((obj = body_json_or_reply(req, spec)) == NULL)
 		return (NULL);
+	if (prepare != NULL)
+		prepare(obj);
 
 	ctx->body_text = json_dumps(obj, JSON_COMPACT);
 	json_decref(obj);

@@ -165,23 +165,30 @@ static const struct json_field draft_fields[] = {
 	{ NULL, 0, 0 },
 };
 
-/* POST /api/v1/documents */
+static void	draft_khmer_words(json_t *);
+
+/*
+ * POST /api/v1/documents. search_khmer_body() keeps the Khmer copies for
+ * search (sql/0016_draft_search_words.sql) and passes the body on.
+ */
 static const struct endpoint create_ep = {
-	.sql = "SELECT api_document_create($1::bigint, $2::jsonb, $3, "
-	    "$4)::text",
+	.sql = "SELECT api_document_create($1::bigint, "
+	    "search_khmer_body($2::jsonb), $3, $4)::text",
 	.status = HTTP_STATUS_CREATED,
 	.body = draft_fields,
 	.audit = 1,
+	.body_prepare = draft_khmer_words,
 };
 
 /* PUT /api/v1/documents/{id}/draft */
 static const struct endpoint draft_save_ep = {
 	.sql = "SELECT api_document_draft_save($1::bigint, $2::bigint, "
-	    "$3::jsonb, $4, $5)::text",
+	    "search_khmer_body($3::jsonb), $4, $5)::text",
 	.status = HTTP_STATUS_OK,
 	.path_id = "id",
 	.body = draft_fields,
 	.audit = 1,
+	.body_prepare = draft_khmer_words,
 };
 
 /* GET /api/v1/documents/{id}/draft */
@@ -207,4 +214,29 @@ int
 documents_draft_get(struct http_request *req)
 {
 	return (endpoint_run(req, &draft_get_ep));
+}
+
+/*
+ * Khmer has no spaces between words: search indexes a copy split into
+ * words, which PostgreSQL cannot make (khmer.c does, with ICU). A text
+ * that cannot be split is still saved; it is then found by whole phrases
+ * only.
+ */
+static void
+draft_khmer_words(json_t *body)
+{
+	static const char *const tkeys[] = { "title", "intro", NULL };
+	static const char *const skeys[] = { "title", "summary", "details",
+	    NULL };
+	json_t		*km, *s;
+	size_t		i;
+
+	km = json_object_get(json_object_get(body, "texts"), "km");
+	if (!json_is_object(km))
+		return;
+	(void)khmer_words_json(km, tkeys);
+	json_array_foreach(json_object_get(km, "sections"), i, s) {
+		if (json_is_object(s))
+			(void)khmer_words_json(s, skeys);
+	}
 }

@@ -70,7 +70,8 @@ endpoint_run(struct http_request *req, const struct endpoint *ep)
 	}
 
 	if (ep->body != NULL) {
-		if ((body = body_text_or_reply(req, ep->body)) == NULL)
+		if ((body = body_text_or_reply(req, ep->body,
+		    ep->body_prepare)) == NULL)
 			return (KORE_RESULT_OK);
 		values[n++] = body;
 	}

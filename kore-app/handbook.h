@@ -145,6 +145,8 @@ struct endpoint {
 	const struct json_field	*body;
 	int			audit;
 	int			lang;	/* append the negotiated language */
+	/* Adds to a checked body before it goes to SQL (may be NULL). */
+	void			(*body_prepare)(json_t *);
 };
 
 /* Results of db_query_or_reply(). */
@@ -210,7 +212,7 @@ int		hb_json_check_fields(json_t *,
 json_t		*body_json_or_reply(struct http_request *,
 		    const struct json_field *);
 const char	*body_text_or_reply(struct http_request *,
-		    const struct json_field *);
+		    const struct json_field *, void (*)(json_t *));
 struct kore_buf	*body_raw_or_reply(struct http_request *, const char *);
 
 /* query.c (pure) */
@@ -257,6 +259,7 @@ int		text_nfc(const char *, char *, size_t);
 /* khmer.c (pure) */
 int		khmer_normalize(const char *, char *, size_t);
 int		khmer_segment(const char *, const char *, char *, size_t);
+int		khmer_words_json(json_t *, const char *const *);
 
 /* password_rules.c (pure) */
 int		password_acceptable(const char *, struct hb_error *);

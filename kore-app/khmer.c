@@ -426,3 +426,47 @@ cp_before(const char *s, size_t i)
 
 	return (cp);
 }
+
+/*
+ * Adds to obj {"segmented": {key: words, ...}} for each string member of
+ * obj named in keys (NULL-terminated): the text with its clusters in one
+ * order and ZWSP (invisible, a blank to PostgreSQL's text search parser)
+ * between its words, as the search index wants it (sql/0011_search.sql).
+ * The content importer and the board's drafts both use it. Returns 0 when
+ * a text could not be split (it is then left out).
+ */
+int
+khmer_words_json(json_t *obj, const char *const *keys)
+{
+	json_t		*seg;
+	const char	*s;
+	char		*norm, *words;
+	size_t		i, len;
+	int		ok;
+
+	ok = 1;
+	seg = json_object();
+	for (i = 0; keys[i] != NULL; i++) {
+		if ((s = json_string_value(json_object_get(obj, keys[i]))) ==
+		    NULL)
+			continue;
+		/*
+		 * Never longer normalised; at most one separator (3 bytes)
+		 * per Khmer letter (3 bytes) segmented.
+		 */
+		len = strlen(s);
+		if ((norm = malloc(len + 1)) == NULL ||
+		    (words = malloc(len * 2 + 1)) == NULL)
+			abort();
+		if (khmer_normalize(s, norm, len + 1) &&
+		    khmer_segment(norm, "\xe2\x80\x8b", words, len * 2 + 1))
+			json_object_set_new(seg, keys[i], json_string(words));
+		else
+			ok = 0;
+		free(norm);
+		free(words);
+	}
+	json_object_set_new(obj, "segmented", seg);
+
+	return (ok);
+}

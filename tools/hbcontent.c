@@ -898,41 +898,12 @@ check_document(const char *root, const char *slug)
 	return (doc);
 }
 
-/*
- * Adds to obj {"segmented": {key: words, ...}} for each string key of
- * keys: the text with its clusters in one order and ZWSP (invisible, a
- * blank to PostgreSQL's parser) between its words, as the search index
- * wants it.
- */
+/* The Khmer copies for search (khmer_words_json, kore-app/khmer.c). */
 static void
 khmer_words(const char *path, json_t *obj, const char *const *keys)
 {
-	json_t		*seg;
-	const char	*s;
-	char		*norm, *words;
-	size_t		i, len;
-
-	seg = json_object();
-	for (i = 0; keys[i] != NULL; i++) {
-		if ((s = json_string_value(json_object_get(obj, keys[i]))) ==
-		    NULL)
-			continue;
-		/* Never longer normalised; at most one separator (3 bytes)
-		 * per Khmer letter (3 bytes) segmented. */
-		len = strlen(s);
-		if ((norm = malloc(len + 1)) == NULL ||
-		    (words = malloc(len * 2 + 1)) == NULL)
-			abort();
-		if (khmer_normalize(s, norm, len + 1) &&
-		    khmer_segment(norm, "\xe2\x80\x8b", words, len * 2 + 1))
-			json_object_set_new(seg, keys[i], json_string(words));
-		else
-			problem(path, 1, "cannot split the Khmer %s into words",
-			    keys[i]);
-		free(norm);
-		free(words);
-	}
-	json_object_set_new(obj, "segmented", seg);
+	if (!khmer_words_json(obj, keys))
+		problem(path, 1, "cannot split the Khmer text into words");
 }
 
 static void
