@@ -422,24 +422,12 @@ pw_wait(struct http_request *req, int *rc)
 	struct login_state	*st;
 	struct pw_job		*job;
 
+	if ((job = pw_job_wait_or_reply(req,
+	    "The password could not be checked.", rc)) == NULL)
+		return (0);
+
 	ctx = request_ctx_get(req);
-	job = ctx->pw;
-
-	if (!pw_job_finished(job)) {
-		http_request_sleep(req);
-		*rc = KORE_RESULT_RETRY;
-		return (0);
-	}
-
 	ctx->pw = NULL;
-	if (kore_task_result(&job->task) != KORE_RESULT_OK) {
-		pw_job_free(job);
-		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal_error",
-		    "The password could not be checked.");
-		*rc = KORE_RESULT_OK;
-		return (0);
-	}
-
 	st = state_get(req);
 	st->verified = job->verified;
 	(void)snprintf(st->new_hash, sizeof(st->new_hash), "%s",

@@ -269,6 +269,8 @@ int		pw_init(void);
 struct pw_job	*pw_job_alloc(int, const char *, const char *, const char *);
 void		pw_job_start(struct http_request *, struct pw_job *);
 int		pw_job_finished(struct pw_job *);
+struct pw_job	*pw_job_wait_or_reply(struct http_request *, const char *,
+		    int *);
 void		pw_job_free(struct pw_job *);
 
 /* audit.c */

@@ -227,7 +227,7 @@ members_password_set(struct http_request *req)
 	json_t			*body;
 	const char		*values[5], *pw;
 	char			actor[HB_ID_MAX], id[HB_ID_MAX];
-	struct pw_job		*job;
+	int			rc;
 
 	switch (auth_or_reply(req)) {
 	case DB_PENDING:
@@ -255,18 +255,10 @@ members_password_set(struct http_request *req)
 		ctx->step = 1;
 		return (KORE_RESULT_RETRY);
 	case 1:
-		if (!pw_job_finished(ctx->pw)) {
-			http_request_sleep(req);
-			return (KORE_RESULT_RETRY);
-		}
-		job = ctx->pw;
-		if (kore_task_result(&job->task) != KORE_RESULT_OK) {
-			ctx->pw = NULL;
-			pw_job_free(job);
-			reply_error(req, HTTP_STATUS_INTERNAL_ERROR,
-			    "internal_error", "The password could not be hashed.");
-			return (KORE_RESULT_OK);
-		}
+		/* The job stays in ctx->pw: step 2 sends its hash. */
+		if (pw_job_wait_or_reply(req,
+		    "The password could not be hashed.", &rc) == NULL)
+			return (rc);
 		ctx->step = 2;
 		/* FALLTHROUGH */
 	case 2:

@@ -97,6 +97,40 @@ pw_job_finished(struct pw_job *job)
 	return (kore_task_finished(&job->task));
 }
 
+/*
+ * The request's job (ctx->pw) once it has finished well, left in place
+ * for the caller to read and free. NULL while it runs (*rc tells the
+ * handler to return KORE_RESULT_RETRY; Kore wakes it when the task ends)
+ * or after replying 500 with failure (*rc KORE_RESULT_OK; the job is
+ * freed).
+ */
+struct pw_job *
+pw_job_wait_or_reply(struct http_request *req, const char *failure, int *rc)
+{
+	struct request_ctx	*ctx;
+	struct pw_job		*job;
+
+	ctx = request_ctx_get(req);
+	job = ctx->pw;
+
+	if (!pw_job_finished(job)) {
+		http_request_sleep(req);
+		*rc = KORE_RESULT_RETRY;
+		return (NULL);
+	}
+
+	if (kore_task_result(&job->task) != KORE_RESULT_OK) {
+		ctx->pw = NULL;
+		pw_job_free(job);
+		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal_error",
+		    "%s", failure);
+		*rc = KORE_RESULT_OK;
+		return (NULL);
+	}
+
+	return (job);
+}
+
 /* Wipes and frees a finished job. */
 void
 pw_job_free(struct pw_job *job)
