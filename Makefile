@@ -40,7 +40,7 @@ MODULE_TOBJ	= $(MODULE_SRC:kore-app/%.c=$(BUILD)/tobj/%.o)
 # Files that call nothing from Kore, which the unit tests link directly.
 PURE		= accesslog csv_import etag json json_fields khmer lang \
 		  password_rules query request_id route_match sqlstate text_nfc \
-		  token
+		  token utf8
 UNIT_SRC	= $(wildcard tests/unit/test_*.c)
 UNIT_BIN	= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
@@ -72,11 +72,13 @@ $(BUILD)/handbook.so: $(MODULE_OBJ)
 
 # The content checker and importer (content/README.md); it segments Khmer
 # for the search index with the module's kore-app/khmer.c.
-$(BUILD)/tools/hbcontent: tools/hbcontent.c kore-app/khmer.c $(MODULE_HDR)
+$(BUILD)/tools/hbcontent: tools/hbcontent.c kore-app/khmer.c kore-app/utf8.c \
+    $(MODULE_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -g $(WARNINGS) $(KORE_FEATURES) \
 	    -I/usr/include/postgresql -Ikore-app -o $@ tools/hbcontent.c \
-	    kore-app/khmer.c -ljansson -lsodium -lyaml -lpq -licuuc
+	    kore-app/khmer.c kore-app/utf8.c -ljansson -lsodium -lyaml -lpq \
+	    -licuuc
 
 # Signing keys for content bundles, and the reference verifier.
 $(BUILD)/tools/hbkey: tools/hbkey.c

@@ -217,7 +217,11 @@ struct kore_buf	*body_raw_or_reply(struct http_request *, const char *);
 
 /* query.c (pure) */
 int		query_param(const char *, const char *, char *, size_t);
+
+/* utf8.c (pure) */
+int		utf8_decode(const unsigned char *, size_t, size_t, u_int32_t *);
 int		utf8_valid(const unsigned char *, size_t);
+size_t		utf8_code_points(const char *);
 
 /* csv_import.c (pure) */
 int		member_csv_to_json(const void *, size_t, json_t **,

@@ -62,7 +62,6 @@ struct kchar {
 static int	category(u_int32_t);
 static int	invisible(u_int32_t);
 static int	word_letter(u_int32_t);
-static int	decode(const unsigned char *, size_t, size_t, u_int32_t *);
 static int	encode(u_int32_t, char *, size_t, size_t *);
 static size_t	cluster_fix(struct kchar *, size_t);
 static int	cluster_flush(struct kchar *, size_t, char *, size_t,
@@ -89,7 +88,7 @@ khmer_normalize(const char *in, char *out, size_t outlen)
 	o = 0;
 	prev = 0;
 	for (i = 0; i < len; i += (size_t)k) {
-		if ((k = decode(s, len, i, &cp)) <= 0)
+		if ((k = utf8_decode(s, len, i, &cp)) <= 0)
 			return (0);
 		if (invisible(cp))
 			continue;
@@ -144,7 +143,7 @@ khmer_segment(const char *in, const char *sep, char *out, size_t outlen)
 	len = strlen(in);
 	seplen = strlen(sep);
 	for (i = 0; i < len; i += (size_t)k) {
-		if ((k = decode(s, len, i, &cp)) <= 0)
+		if ((k = utf8_decode(s, len, i, &cp)) <= 0)
 			return (0);
 	}
 	if (len >= outlen || len > INT32_MAX)
@@ -172,7 +171,7 @@ khmer_segment(const char *in, const char *sep, char *out, size_t outlen)
 		}
 		memcpy(out + o, in + prev, (size_t)(b - prev));
 		o += (size_t)(b - prev);
-		if ((size_t)b < len && decode(s, len, (size_t)b, &cp) > 0 &&
+		if ((size_t)b < len && utf8_decode(s, len, (size_t)b, &cp) > 0 &&
 		    word_letter(cp) && word_letter(cp_before(in, (size_t)b))) {
 			if (o + seplen >= outlen) {
 				ok = 0;
@@ -336,47 +335,6 @@ cluster_drop(struct kchar *cl, size_t *n, size_t i)
 	(*n)--;
 }
 
-/*
- * The code point at s[i] into *cp; returns its length in bytes, or 0 for
- * invalid UTF-8 (overlongs, surrogates and NUL included).
- */
-static int
-decode(const unsigned char *s, size_t len, size_t i, u_int32_t *cp)
-{
-	u_int32_t	c, min;
-	int		need, k;
-
-	if (s[i] < 0x80) {
-		*cp = s[i];
-		return (s[i] != 0);
-	}
-	if ((s[i] & 0xe0) == 0xc0) {
-		need = 1;
-		c = s[i] & 0x1f;
-		min = 0x80;
-	} else if ((s[i] & 0xf0) == 0xe0) {
-		need = 2;
-		c = s[i] & 0x0f;
-		min = 0x800;
-	} else if ((s[i] & 0xf8) == 0xf0) {
-		need = 3;
-		c = s[i] & 0x07;
-		min = 0x10000;
-	} else {
-		return (0);
-	}
-	for (k = 1; k <= need; k++) {
-		if (i + (size_t)k >= len || (s[i + k] & 0xc0) != 0x80)
-			return (0);
-		c = (c << 6) | (s[i + k] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return (0);
-	*cp = c;
-
-	return (need + 1);
-}
-
 static int
 encode(u_int32_t cp, char *out, size_t outlen, size_t *o)
 {
@@ -421,7 +379,7 @@ cp_before(const char *s, size_t i)
 	j = i - 1;
 	while (j > 0 && (u[j] & 0xc0) == 0x80)
 		j--;
-	if (decode(u, i, j, &cp) <= 0)
+	if (utf8_decode(u, i, j, &cp) <= 0)
 		return (0);
 
 	return (cp);

@@ -13,7 +13,6 @@
 
 #include "handbook.h"
 
-static size_t	utf8_code_points(const char *);
 static int	one_character_repeated(const char *);
 
 /* 1 when pw is acceptable; else 0 with err filled (422 weak_password). */
@@ -41,20 +40,6 @@ password_acceptable(const char *pw, struct hb_error *err)
 	}
 
 	return (1);
-}
-
-/* Counts the code points of a string already known to be valid UTF-8. */
-static size_t
-utf8_code_points(const char *s)
-{
-	size_t		n;
-
-	for (n = 0; *s != '\0'; s++) {
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	}
-
-	return (n);
 }
 
 /*

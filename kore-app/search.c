@@ -31,7 +31,6 @@ struct search_state {
 };
 
 static struct search_state	*prepare(struct http_request *);
-static size_t			code_points(const char *);
 static void			state_free(void *);
 
 int
@@ -90,7 +89,7 @@ prepare(struct http_request *req)
 	}
 	/* text_nfc() fails only on length here: q is valid UTF-8. */
 	if (!text_nfc(raw, nfc, sizeof(nfc)) ||
-	    code_points(nfc) > SEARCH_CHARS_MAX) {
+	    utf8_code_points(nfc) > SEARCH_CHARS_MAX) {
 		reply_error(req, HTTP_STATUS_BAD_REQUEST, "query_too_long",
 		    "The search text is longer than %d characters.",
 		    SEARCH_CHARS_MAX);
@@ -116,20 +115,6 @@ prepare(struct http_request *req)
 	st->lang = lang;
 
 	return (st);
-}
-
-/* Characters as people count them: UTF-8 lead bytes (s is valid). */
-static size_t
-code_points(const char *s)
-{
-	size_t	n;
-
-	for (n = 0; *s != '\0'; s++) {
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	}
-
-	return (n);
 }
 
 static void

@@ -122,54 +122,26 @@ file_read(struct file *f, const char *dir, const char *name, size_t max)
 	return (1);
 }
 
-/* Strict UTF-8, no NUL; reports the first bad line. */
+/* Strict UTF-8, no NUL (kore-app/utf8.c); reports the first bad line. */
 static int
 utf8_check(const struct file *f)
 {
 	const unsigned char	*s = (const unsigned char *)f->data;
-	size_t			i, n, k;
-	unsigned int		cp, min;
-	int			line;
+	u_int32_t		cp;
+	size_t			i;
+	int			n, line;
 
 	line = 1;
-	for (i = 0; i < f->len; ) {
-		if (s[i] == '\n')
+	for (i = 0; i < f->len; i += (size_t)n) {
+		if ((n = utf8_decode(s, f->len, i, &cp)) <= 0) {
+			problem(f->path, line, "not valid UTF-8");
+			return (0);
+		}
+		if (cp == '\n')
 			line++;
-		if (s[i] < 0x80) {
-			if (s[i] == 0)
-				goto bad;
-			i++;
-			continue;
-		}
-		if ((s[i] & 0xe0) == 0xc0) {
-			n = 1;
-			cp = s[i] & 0x1f;
-			min = 0x80;
-		} else if ((s[i] & 0xf0) == 0xe0) {
-			n = 2;
-			cp = s[i] & 0x0f;
-			min = 0x800;
-		} else if ((s[i] & 0xf8) == 0xf0) {
-			n = 3;
-			cp = s[i] & 0x07;
-			min = 0x10000;
-		} else {
-			goto bad;
-		}
-		for (k = 1; k <= n; k++) {
-			if (i + k >= f->len || (s[i + k] & 0xc0) != 0x80)
-				goto bad;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			goto bad;
-		i += n + 1;
 	}
-	return (1);
 
-bad:
-	problem(f->path, line, "not valid UTF-8");
-	return (0);
+	return (1);
 }
 
 static int
