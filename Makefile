@@ -38,7 +38,7 @@ MODULE_OBJ	= $(MODULE_SRC:kore-app/%.c=$(BUILD)/obj/%.o)
 MODULE_TOBJ	= $(MODULE_SRC:kore-app/%.c=$(BUILD)/tobj/%.o)
 
 # Files that call nothing from Kore, which the unit tests link directly.
-PURE		= accesslog csv_import etag json json_fields khmer lang \
+PURE		= accesslog csv_import doc_cache etag json json_fields khmer lang \
 		  password_rules query request_id route_match sqlstate text_nfc \
 		  token utf8
 UNIT_SRC	= $(wildcard tests/unit/test_*.c)

@@ -56,8 +56,23 @@ static void			reply_member_json(struct http_request *,
 int
 auth_or_reply(struct http_request *req)
 {
+	return (auth_with_or_reply(req, NULL, NULL));
+}
+
+/*
+ * The token check and one more question in the same round trip, for the
+ * hottest reads (a document: which version may this member read?). sql
+ * takes the token hash as $1 and arg as $2 and answers one row whose
+ * first two columns are those of auth_session_member(); no row means the
+ * token is not valid. On DB_DONE the row stays in ctx->auth_query.result
+ * for the caller to read its other columns and clear.
+ */
+int
+auth_with_or_reply(struct http_request *req, const char *sql,
+    const char *arg)
+{
 	struct request_ctx	*ctx;
-	const char		*hdr, *token, *values[1];
+	const char		*hdr, *token, *values[2];
 	PGresult		*res;
 
 	ctx = request_ctx_get(req);
@@ -80,9 +95,10 @@ auth_or_reply(struct http_request *req)
 	}
 
 	values[0] = ctx->token_hash;
-	switch (db_query_or_reply(req, &ctx->auth_query,
-	    "SELECT member_id, lang FROM auth_session_member($1)", 1,
-	    values)) {
+	values[1] = arg;
+	switch (db_query_or_reply(req, &ctx->auth_query, sql != NULL ? sql :
+	    "SELECT member_id, lang FROM auth_session_member($1)",
+	    sql != NULL ? 2 : 1, values)) {
 	case DB_PENDING:
 		return (DB_PENDING);
 	case DB_REPLIED:
@@ -104,7 +120,8 @@ auth_or_reply(struct http_request *req)
 	/* The member's own choice, when a request names no language. */
 	ctx->member_lang = strcmp(PQgetvalue(res, 0, 1), "km") == 0 ? "km" :
 	    "vi";
-	db_query_clear(&ctx->auth_query);
+	if (sql == NULL)
+		db_query_clear(&ctx->auth_query);
 
 	return (DB_DONE);
 }

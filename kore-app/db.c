@@ -33,7 +33,6 @@
 
 static int	fail(struct http_request *, struct db_query *);
 static int	connection_usable(struct kore_pgsql *);
-static void	one_line(char *, size_t, const char *);
 
 int
 db_query_or_reply(struct http_request *req, struct db_query *q,
@@ -165,7 +164,7 @@ fail(struct http_request *req, struct db_query *q)
 	 * DETAIL, which is not logged); Kore's own text is for connection
 	 * errors.
 	 */
-	one_line(why, sizeof(why), primary != NULL ? primary :
+	db_one_line(why, sizeof(why), primary != NULL ? primary :
 	    (q->sql.error != NULL ? q->sql.error : "connection lost"));
 	kore_log(LOG_WARNING, "rid=%s db error sqlstate=%s: %s", ctx->id,
 	    state != NULL ? state : "-", why);
@@ -218,8 +217,8 @@ connection_usable(struct kore_pgsql *sql)
 }
 
 /* libpq's messages span lines; a log record must not. */
-static void
-one_line(char *buf, size_t len, const char *msg)
+void
+db_one_line(char *buf, size_t len, const char *msg)
 {
 	size_t		i;
 

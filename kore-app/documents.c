@@ -1,9 +1,9 @@
 /*
- * /api/v1/documents: what members read. The list, filtered and paged, and
- * one document in the language asked for (falling back to Vietnamese,
- * marked in the body), with a strong ETag so that a phone revalidating
- * over a slow link gets a 304 instead of the text again. The SQL
- * (sql/0010_documents_api.sql) decides who may see what.
+ * /api/v1/documents: the list members browse, filtered and paged, the
+ * board's publish, withdraw and drafting, and the current version as the
+ * caller may read it for the bundle. Reading one document is in
+ * document_read.c. The SQL (sql/0010_documents_api.sql and later)
+ * decides who may see what.
  */
 
 #include <stdio.h>
@@ -28,7 +28,8 @@ documents_list(struct http_request *req)
 }
 
 /*
- * The shared first half of GET /api/v1/documents/{id} and of its bundle:
+ * The first half of GET /api/v1/documents/{id}/bundle (the document
+ * itself is served by document_read.c, from the worker's cache):
  * the token, the id, the language, then the document as the caller may
  * read it. DB_DONE leaves the row (lang, body) in ctx->query.result, the
  * caller clears it; DB_PENDING and DB_REPLIED mean what they mean for
@@ -75,43 +76,6 @@ document_fetch_or_reply(struct http_request *req,
 	}
 
 	return (DB_DONE);
-}
-
-/* GET /api/v1/documents/{id}?lang= */
-int
-documents_get(struct http_request *req)
-{
-	struct request_ctx	*ctx;
-	const char		*inm;
-	char			etag[40];
-	PGresult		*res;
-
-	switch (document_fetch_or_reply(req, NULL)) {
-	case DB_PENDING:
-		return (KORE_RESULT_RETRY);
-	case DB_REPLIED:
-		return (KORE_RESULT_OK);
-	}
-	ctx = request_ctx_get(req);
-	res = ctx->query.result;
-
-	etag_of(PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1), etag,
-	    sizeof(etag));
-	http_response_header(req, "etag", etag);
-	http_response_header(req, "content-language", PQgetvalue(res, 0, 0));
-	http_response_header(req, "vary", "Accept-Language, Authorization");
-	/* Members only, and it changes with each version: revalidate. */
-	http_response_header(req, "cache-control", "private, no-cache");
-
-	if (http_request_header(req, "if-none-match", &inm) &&
-	    etag_matches(inm, etag))
-		reply_bytes(req, HTTP_STATUS_NOT_MODIFIED, NULL, NULL, 0);
-	else
-		reply_bytes(req, HTTP_STATUS_OK, "application/json",
-		    PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
-	db_query_clear(&ctx->query);
-
-	return (KORE_RESULT_OK);
 }
 
 /* POST /api/v1/documents/{id}/withdraw: members stop getting it. */

@@ -194,6 +194,30 @@ int		accesslog_format(char *, size_t, const char *, const char *,
 void		etag_of(const void *, size_t, char *, size_t);
 int		etag_matches(const char *, const char *);
 
+/* doc_cache.c (pure) */
+struct doc_cache_hit {
+	const char	*body;
+	size_t		len;
+	const char	*etag;
+	const char	*lang;		/* the language of the text served */
+};
+struct doc_cache_stats {
+	u_int64_t	hits, misses, evictions;
+	size_t		entries, bytes;
+};
+void		doc_cache_configure(size_t);
+void		doc_cache_enable(int);
+int		doc_cache_enabled(void);
+int		doc_cache_get(int64_t, int, const char *, struct doc_cache_hit *);
+int		doc_cache_put(int64_t, int, const char *, const char *,
+		    const char *, size_t);
+size_t		doc_cache_drop(int64_t);
+void		doc_cache_clear(void);
+void		doc_cache_stats_get(struct doc_cache_stats *);
+
+/* doc_cache_listen.c */
+void		doc_cache_listen_start(void);
+
 /* json.c (pure) */
 int		hb_json_parse(const void *, size_t, json_t **,
 		    struct hb_error *);
@@ -228,6 +252,7 @@ int		member_csv_to_json(const void *, size_t, json_t **,
 		    struct hb_error *);
 
 /* params.c */
+int		param_id_valid(struct http_request *, const char *);
 int		param_id_or_reply(struct http_request *, const char *, char *);
 int		query_id_or_reply(struct http_request *, const char *, char *);
 int		query_text_or_reply(struct http_request *, const char *,
@@ -251,6 +276,7 @@ int		db_query_or_reply(struct http_request *, struct db_query *,
 int		db_reply_json(struct http_request *, int, const char *, int,
 		    const char **);
 void		db_query_clear(struct db_query *);
+void		db_one_line(char *, size_t, const char *);
 
 /* token.c (pure) */
 void		token_generate(char *, size_t);
@@ -282,6 +308,8 @@ void		audit_denied(struct http_request *, int, const char *);
 
 /* auth.c */
 int		auth_or_reply(struct http_request *);
+int		auth_with_or_reply(struct http_request *, const char *,
+		    const char *);
 int		auth_login(struct http_request *);
 int		auth_logout(struct http_request *);
 int		auth_password(struct http_request *);
@@ -308,6 +336,7 @@ int		document_fetch_or_reply(struct http_request *,
 		    int (*)(struct http_request *));
 int		documents_list(struct http_request *);
 int		documents_get(struct http_request *);
+int		documents_edition(struct http_request *);
 int		documents_withdraw(struct http_request *);
 int		documents_publish(struct http_request *);
 int		documents_create(struct http_request *);

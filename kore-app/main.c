@@ -1,8 +1,10 @@
 /*
- * Where Kore meets the module: handbook_onload() runs in Kore's parent
- * process when the module is loaded (conf/kore.conf.in), before the workers
- * are forked, so what it sets up is shared by every worker: libsodium, the
- * database registration and the documents served from memory. The seccomp
+ * Where Kore meets the module: handbook_onload() runs in each worker as
+ * it starts (Kore 4.1 calls module onloads from kore_worker_entry(), not
+ * in the parent), and sets up what that worker needs: libsodium, the
+ * database registration, the OpenAPI document and signing keys served
+ * from memory, password hashing, and the document cache with its
+ * LISTEN connection (doc_cache_listen.c). The seccomp
  * filter below adds the system calls that Debian's glibc and libpq need and
  * that Kore 4.1's built-in list predates (../shared/KORE-4.1-NOTES.md,
  * item 2); a missing one shows as "sandbox violation" in the Kore log.
@@ -91,6 +93,8 @@ handbook_onload(int action)
 		kore_log(LOG_ERR, "cannot prepare password hashing");
 		return (KORE_RESULT_ERROR);
 	}
+
+	doc_cache_listen_start();
 
 	kore_log(LOG_NOTICE, "handbook module loaded (assets in %s)",
 	    assets_dir);

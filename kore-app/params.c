@@ -11,6 +11,15 @@
 
 static int	is_id(const char *);
 
+/* True when the path parameter name is a positive integer. */
+int
+param_id_valid(struct http_request *req, const char *name)
+{
+	const char	*v;
+
+	return ((v = router_param(req, name)) != NULL && is_id(v));
+}
+
 /*
  * Copies the path parameter name into out (24 bytes) when it is a
  * positive integer; else replies 404 (a path with a non-numeric id names
@@ -21,13 +30,13 @@ param_id_or_reply(struct http_request *req, const char *name, char *out)
 {
 	const char	*v;
 
-	v = router_param(req, name);
-	if (v == NULL || !is_id(v)) {
+	if (!param_id_valid(req, name)) {
 		reply_error(req, HTTP_STATUS_NOT_FOUND, "not_found",
 		    "No resource at this path.");
 		return (0);
 	}
 
+	v = router_param(req, name);
 	(void)snprintf(out, HB_ID_MAX, "%s", v);
 	return (1);
 }
