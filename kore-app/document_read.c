@@ -40,6 +40,7 @@ struct read_state {
 
 static int	head_step(struct http_request *, struct read_state *);
 static int	edition_step(struct http_request *, struct read_state *);
+static int	cached_or_render(struct http_request *, struct read_state *);
 static int	render_step(struct http_request *, struct read_state *);
 static void	serve(struct http_request *, struct read_state *,
 		    const char *, const char *, size_t, const char *);
@@ -89,7 +90,6 @@ static int
 head_step(struct http_request *req, struct read_state *st)
 {
 	struct request_ctx	*ctx;
-	struct doc_cache_hit	 hit;
 	PGresult		*res;
 	int			 gone;
 
@@ -118,14 +118,7 @@ head_step(struct http_request *req, struct read_state *st)
 	if ((st->want = lang_or_reply(req)) == NULL)
 		return (KORE_RESULT_OK);
 
-	if (doc_cache_get(strtoll(st->doc, NULL, 10), atoi(st->version),
-	    st->want, &hit)) {
-		serve(req, st, hit.lang, hit.body, hit.len, hit.etag);
-		return (KORE_RESULT_OK);
-	}
-	ctx->step = STEP_RENDER;
-
-	return (render_step(req, st));
+	return (cached_or_render(req, st));
 }
 
 /*
@@ -136,7 +129,6 @@ static int
 edition_step(struct http_request *req, struct read_state *st)
 {
 	struct request_ctx	*ctx;
-	struct doc_cache_hit	 hit;
 	const char		*values[3], *hdr;
 	char			 actor[HB_ID_MAX];
 	PGresult		*res;
@@ -177,12 +169,21 @@ edition_step(struct http_request *req, struct read_state *st)
 	st->open = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	db_query_clear(&ctx->query);
 
+	return (cached_or_render(req, st));
+}
+
+/* The caller may read this version: from the cache, else rendered. */
+static int
+cached_or_render(struct http_request *req, struct read_state *st)
+{
+	struct doc_cache_hit	hit;
+
 	if (doc_cache_get(strtoll(st->doc, NULL, 10), atoi(st->version),
 	    st->want, &hit)) {
 		serve(req, st, hit.lang, hit.body, hit.len, hit.etag);
 		return (KORE_RESULT_OK);
 	}
-	ctx->step = STEP_RENDER;
+	request_ctx_get(req)->step = STEP_RENDER;
 
 	return (render_step(req, st));
 }
