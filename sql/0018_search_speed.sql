@@ -14,27 +14,27 @@
 --    the units the caller may read documents of, a short list computed
 --    once from document_visible()'s own rule. Same answers, no join.
 --
--- 2. The ranking is bounded. Of the sections that match, the 200 of the
+-- 2. The ranking is bounded. Of the sections that match, the 100 of the
 --    most recently issued documents are taken (newest first), and only
 --    those are ranked with ts_rank_cd(). When more sections match, the
 --    response says "truncated": true; older documents then need a more
 --    precise query. Recent resolutions replace older ones on the same
 --    subject, so among thousands of equal matches the newest are the
---    ones a member is after; below 200 matches the ranking is exact.
+--    ones a member is after; below 100 matches the ranking is exact.
 --    Within the page the order is rank (title above summary above
---    details, as before), then the newer document. 200 is about 20
---    documents' worth of core points, four pages of the default size;
---    ranking 1,000 cost 10 ms more on 2 cores.
+--    details, as before), then the newer document. 100 is about ten
+--    documents' worth of core points, five pages of the default size;
+--    200 or 1,000 cost several ms more on 2 cores.
 --
--- 3. The statement is planned with the query's own words (EXECUTE), so
---    that the planner sees how common they are and picks the plan: for a
---    common word an index scan in that order that stops after 200 hits,
---    for a rare one the GIN index and a sort of its few hits. Either way
---    the result is the same. A cached generic plan would pick one for
---    all. random_page_cost is lowered for this function only: the
---    default (4) is for disks, and with it the planner kept the GIN plan
---    for two common words together (it takes words as independent, so
---    it underestimates how often they meet), at 70 ms instead of 10.
+-- 3. How the 100 are found does not depend on the planner's guess of how
+--    common the words are: it takes the words of a query as independent
+--    and underestimates how often common words meet ("học tập nghị quyết
+--    chi bộ": 2,000 rows expected, 19,000 found), and then chose the GIN
+--    index and sorted all of them (230 ms). api_search() first reads the
+--    newest 2,500 sections in order (search_sections_recent) and stops at
+--    101 hits; only when they hold fewer does it use the GIN index, which
+--    is then cheap (such words are in few sections), planned with the
+--    query's words (EXECUTE). The candidates are the same either way.
 --
 -- RUM (ordered full-text index scans) is packaged by Debian
 -- (postgresql-15-rum), but its extension is not trusted, so it would need
@@ -46,7 +46,7 @@ ALTER TABLE search_sections
 	ADD COLUMN issued date;
 
 -- What the bounded scan walks, newest first; the rest of the key is the
--- order of the page, so the first 200 are the same whatever the plan.
+-- order of the page, so the first 100 are the same whatever the plan.
 CREATE INDEX search_sections_recent ON search_sections
 	(issued DESC, document_id DESC, lang, position);
 
@@ -148,21 +148,28 @@ $$;
 
 -- GET /api/v1/search?q=&lang=&limit=, as in 0011 (same arguments, same
 -- items), with "truncated": true when more sections matched than the
--- 200 that were ranked.
+-- 100 that were ranked.
 CREATE OR REPLACE FUNCTION api_search(actor bigint, query text, want text,
     lim integer)
 RETURNS json
 LANGUAGE plpgsql STABLE
+-- The probe below must walk search_sections_recent, not sort the table:
+-- with the default (4, for disks) the planner sometimes prefers the sort.
 SET random_page_cost = 1.1
 AS $$
 DECLARE
 	n integer := least(greatest(coalesce(lim, 20), 1), 50);
 	words text := normalize(coalesce(query, ''), NFC);
 	-- How many matching sections are ranked at most.
-	ranked_max constant integer := 200;
+	ranked_max constant integer := 100;
+	-- How many of the newest sections the probe reads at most.
+	probe_rows constant integer := 2500;
 	q tsquery;
 	units bigint[];
 	found integer;
+	c_doc bigint[];
+	c_lang text[];
+	c_pos integer[];
 	items json;
 BEGIN
 	-- Punctuation only: no word to look for. Checked first, because
@@ -173,44 +180,73 @@ BEGIN
 	q := plainto_tsquery('hb_search', words);
 	units := search_visible_units(actor);
 
-	-- $1 query, $2 language, $3 visible units, $4 page size, $5 bound.
-	EXECUTE $q$
-	WITH hits AS (
-		-- Only the keys: carrying the texts through this sort cost
-		-- more than the rest of the query.
-		SELECT s.document_id, s.lang, s.position, s.issued
+	-- The candidates: the first ranked_max + 1 matching sections, newest
+	-- first. A word found in many sections is found often among the
+	-- newest: read them in that order (search_sections_recent) and stop
+	-- at ranked_max + 1 hits (see 3. above for why not the planner).
+	SELECT count(*), array_agg(h.document_id), array_agg(h.lang),
+	    array_agg(h.position)
+	INTO found, c_doc, c_lang, c_pos
+	FROM (SELECT r.* FROM (
+		SELECT s.document_id, s.lang, s.position, s.tsv, s.serves,
+		    s.unit_id
 		FROM search_sections s
-		WHERE s.tsv @@ $1 AND $2 = ANY (s.serves)
-		  AND (s.unit_id IS NULL OR s.unit_id = ANY ($3))
 		ORDER BY s.issued DESC, s.document_id DESC, s.lang, s.position
-		LIMIT $5 + 1
-	), page AS (
+		LIMIT probe_rows) r
+	    WHERE r.tsv @@ q AND want = ANY (r.serves)
+	      AND (r.unit_id IS NULL OR r.unit_id = ANY (units))
+	    LIMIT ranked_max + 1) h;
+
+	-- Fewer than that among the newest probe_rows: the words are rare
+	-- enough for the GIN index to find every match, and a sort to take
+	-- the newest. Planned with the query's words (EXECUTE), not a
+	-- generic plan. The same candidates as an unbounded walk would give.
+	IF found <= ranked_max THEN
+		EXECUTE $q$
+		WITH m AS MATERIALIZED (
+			SELECT s.document_id, s.lang, s.position, s.issued
+			FROM search_sections s
+			WHERE s.tsv @@ $1 AND $2 = ANY (s.serves)
+			  AND (s.unit_id IS NULL OR s.unit_id = ANY ($3))
+		)
+		SELECT count(*), array_agg(h.document_id), array_agg(h.lang),
+		    array_agg(h.position)
+		FROM (SELECT * FROM m
+		    ORDER BY issued DESC, document_id DESC, lang, position
+		    LIMIT $4 + 1) h
+		$q$ INTO found, c_doc, c_lang, c_pos
+		USING q, want, units, ranked_max;
+	END IF;
+
+	-- Rank the candidates (at most ranked_max) and cut the snippets of
+	-- the page only.
+	WITH page AS (
 		SELECT s.document_id, s.version, s.lang, s.position, s.issued,
 		    s.snippet_text,
-		    ts_rank_cd('{0.05, 0.1, 0.4, 1.0}', s.tsv, $1) AS rank
-		FROM (SELECT * FROM hits
-		    ORDER BY issued DESC, document_id DESC, lang, position
-		    LIMIT $5) h
-		JOIN search_sections s ON s.document_id = h.document_id
-		    AND s.lang = h.lang AND s.position = h.position
+		    ts_rank_cd('{0.05, 0.1, 0.4, 1.0}', s.tsv, q) AS rank
+		FROM unnest(c_doc, c_lang, c_pos) WITH ORDINALITY
+		    AS c (document_id, lang, position, nth)
+		JOIN search_sections s ON s.document_id = c.document_id
+		    AND s.lang = c.lang AND s.position = c.position
+		WHERE c.nth <= ranked_max
 		ORDER BY rank DESC, s.issued DESC, s.document_id DESC, s.lang,
 		    s.position
-		LIMIT $4
+		LIMIT n
 	)
-	SELECT (SELECT count(*) FROM hits)::integer,
-	    coalesce(json_agg(json_build_object(
+	SELECT coalesce(json_agg(json_build_object(
 		'document_id', p.document_id, 'slug', d.slug,
 		'number', v.number, 'lang', p.lang, 'title', t.title,
 		'section', nullif(p.position, 0), 'section_title', sec.title,
 		'snippet', ts_headline('hb_search',
 		    replace(replace(replace(replace(p.snippet_text,
 			'&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'),
-		    $1, 'StartSel=<mark>, StopSel=</mark>, MaxFragments=2, '
+		    q, 'StartSel=<mark>, StopSel=</mark>, MaxFragments=2, '
 		    'MaxWords=30, MinWords=10, ShortWord=1, '
 		    'FragmentDelimiter=" … "'),
 		'rank', round(p.rank::numeric, 4))
 	    ORDER BY p.rank DESC, p.issued DESC, p.document_id DESC, p.lang,
 		p.position), '[]')
+	INTO items
 	FROM page p
 	JOIN documents d ON d.id = p.document_id
 	JOIN document_versions v ON v.document_id = p.document_id
@@ -219,8 +255,7 @@ BEGIN
 	    AND t.version = p.version AND t.lang = p.lang
 	LEFT JOIN document_sections sec ON sec.document_id = p.document_id
 	    AND sec.version = p.version AND sec.lang = p.lang
-	    AND sec.position = p.position
-	$q$ INTO found, items USING q, want, units, n, ranked_max;
+	    AND sec.position = p.position;
 
 	RETURN json_build_object('items', items,
 	    'truncated', found > ranked_max);

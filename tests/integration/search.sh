@@ -5,8 +5,12 @@
 # words found; Khmer is found by words inside an unsegmented sentence,
 # also when the word is typed with the marks of a cluster in another
 # order; a document without Khmer answers Khmer searches in Vietnamese; a
-# study outline of another unit never shows; q is required and at most
-# 200 characters (code points, not bytes); SQL-looking input is just text.
+# study outline of another unit never shows, to members or to a committee
+# of another district, and a withdrawn document leaves the results at once
+# and comes back when published again; when more than 100 sections match,
+# the 100 of the newest documents are ranked and the answer says
+# "truncated" (sql/0018_search_speed.sql); q is required and at most 200
+# characters (code points, not bytes); SQL-looking input is just text.
 set -eu
 . "$HB_REPO/tests/lib/assert.sh"
 . "$HB_REPO/tests/lib/stack.sh"
@@ -171,6 +175,51 @@ for q in "chôm chôm" "nghi quyet" "măng cụt" "ដឹកនាំ"; do
 	done
 done
 is "$seen" "" "a member under D2 never gets D1's study outline, whatever the query"
+
+login "${FX_CARD[committee]}" "${FX_PASSWORD[committee]}" ctok	# committee of D2
+search "$ctok" "chôm chôm"
+is "$REQ_STATUS $(json "[.items[] | select(.document_id == $O)] | length")" "200 0" \
+    "a committee member of D2 does not get D1's study outline either"
+search "$mtok" "chôm chôm"
+is "$(json .truncated)" false "a search with few matches is not truncated"
+
+# Withdrawn: gone from the results at once; published again: back.
+fx_sql "UPDATE documents SET state = 'withdrawn' WHERE id = $O" >/dev/null
+search "$mtok" "chôm chôm"
+is "$REQ_STATUS $(json "[.items[] | select(.document_id == $O)] | length")" "200 0" \
+    "a withdrawn document is not found"
+fx_sql "UPDATE documents SET state = 'published' WHERE id = $O" >/dev/null
+search "$mtok" "chôm chôm"
+like " $(hits) " " $O:1 " "... and is found again when published again"
+
+# More than 100 matching sections: 21 documents with "vải thiều" in the
+# summary of each of their 5 points, issued a day apart. The 100 ranked
+# come from the newest documents; the oldest one is left out.
+many=$TEST_TMP/many
+mkdir -p "$many"
+M_SLUGS=
+for i in $(seq -w 1 21); do
+	m=$many/test-tim-kiem-nhieu-$i
+	cp -r "$a" "$m"
+	rm "$m/km.md"
+	sed -i "s/^id: .*/id: test-tim-kiem-nhieu-$i/; /^title_km:/d; s/^issued: .*/issued: 2020-01-$i/" "$m/document.yaml"
+	sed -i "s/măng cụt/vải thiều/g; s/^\(Mỗi điểm\|Câu tóm tắt thứ hai\|Đảng viên học tập\|Vườn\|Tóm tắt thứ năm\)/Vải thiều lần $i. &/" "$m/vi.md"
+	M_SLUGS="$M_SLUGS,'test-tim-kiem-nhieu-$i'"
+done
+at_exit "fx_sql \"DELETE FROM documents WHERE slug IN (${M_SLUGS#,})\" >/dev/null 2>&1 || true"
+"$HB_REPO/scripts/content-import" "$many" >"$TEST_TMP/import-many.out" 2>&1 ||
+	bail_out "import failed: $(cat "$TEST_TMP/import-many.out")"
+NEWEST=$(id_of test-tim-kiem-nhieu-21) OLDEST=$(id_of test-tim-kiem-nhieu-01)
+is "$(fx_sql "SELECT count(*) FROM search_sections s JOIN documents d ON d.id = s.document_id WHERE d.slug LIKE 'test-tim-kiem-nhieu-%' AND s.tsv @@ plainto_tsquery('hb_search', 'vai thieu')")" \
+    105 "21 documents put 105 sections with vải thiều in the index"
+search "$mtok" "vải thiều" vi --data-urlencode limit=50
+is "$REQ_STATUS $(json .truncated)" "200 true" "q=vải thiều (105 sections): truncated is true"
+is "$(json '.items | length')" 50 "... with a full page of 50"
+ok '[ "$(json "[.items[].rank] | . == (sort | reverse)")" = true ]' "... ranked in decreasing order"
+like " $(json '[.items[].document_id] | unique | join(" ")') " " $NEWEST " "... the newest document is among them"
+is "$(json "[.items[] | select(.document_id == $OLDEST)] | length")" 0 "... the oldest is not (not among the 100 ranked)"
+is "$(json '[.items[] | select(.section != null)] | .[0:5] | map(.snippet | test("<mark>Vải</mark> <mark>thiều</mark>")) | all')" true \
+    "... snippets mark the words"
 
 # Bad input.
 search "$mtok" "$(printf 'a%.0s' {1..201})"
