@@ -30,16 +30,20 @@
 --    common the words are: it takes the words of a query as independent
 --    and underestimates how often common words meet ("học tập nghị quyết
 --    chi bộ": 2,000 rows expected, 19,000 found), and then chose the GIN
---    index and sorted all of them (230 ms). api_search() first reads the
---    newest 2,500 sections in order (search_sections_recent) and stops at
---    101 hits; only when they hold fewer does it use the GIN index, which
---    is then cheap (such words are in few sections), planned with the
---    query's words (EXECUTE). The candidates are the same either way.
+--    index and sorted all of them (230 ms). A query with a rare word (one
+--    not among the most common lexemes in the table's statistics) goes
+--    to the GIN index, which finds its few rows at once. Otherwise
+--    api_search() reads the newest 2,500 sections in order
+--    (search_sections_recent) and stops at 101 hits; with fewer, it
+--    either walks on or uses the GIN index, whichever its count of hits
+--    says reads fewer rows. The candidates are the same either way.
 --
 -- RUM (ordered full-text index scans) is packaged by Debian
 -- (postgresql-15-rum), but its extension is not trusted, so it would need
--- a superuser in every database the handbook is deployed to; this gets
--- under the target without it.
+-- a superuser in every database the handbook is deployed to (migrations
+-- run as the database owner); it has not been tried yet. Words of middling
+-- frequency (a few thousand sections) are still the slow case: see
+-- tests/bench/README.md.
 
 ALTER TABLE search_sections
 	ADD COLUMN unit_id bigint,
@@ -170,6 +174,8 @@ DECLARE
 	c_doc bigint[];
 	c_lang text[];
 	c_pos integer[];
+	rare boolean;
+	scan_rows integer;
 	items json;
 BEGIN
 	-- Punctuation only: no word to look for. Checked first, because
@@ -181,27 +187,61 @@ BEGIN
 	units := search_visible_units(actor);
 
 	-- The candidates: the first ranked_max + 1 matching sections, newest
-	-- first. A word found in many sections is found often among the
-	-- newest: read them in that order (search_sections_recent) and stop
-	-- at ranked_max + 1 hits (see 3. above for why not the planner).
-	SELECT count(*), array_agg(h.document_id), array_agg(h.lang),
-	    array_agg(h.position)
-	INTO found, c_doc, c_lang, c_pos
-	FROM (SELECT r.* FROM (
-		SELECT s.document_id, s.lang, s.position, s.tsv, s.serves,
-		    s.unit_id
-		FROM search_sections s
-		ORDER BY s.issued DESC, s.document_id DESC, s.lang, s.position
-		LIMIT probe_rows) r
-	    WHERE r.tsv @@ q AND want = ANY (r.serves)
-	      AND (r.unit_id IS NULL OR r.unit_id = ANY (units))
-	    LIMIT ranked_max + 1) h;
+	-- first. A word that is not among the most common lexemes of the
+	-- index (ANALYZE keeps about a thousand, down to a few per thousand
+	-- rows) is rare: the GIN index finds its few rows at once. Without
+	-- statistics yet, every word counts as rare: right, only slower.
+	rare := EXISTS (SELECT 1
+	    FROM unnest(tsvector_to_array(to_tsvector('hb_search', words))) w
+	    WHERE w <> ALL (coalesce((SELECT st.most_common_elems::text::text[]
+		FROM pg_stats st
+		WHERE st.schemaname = current_schema()
+		  AND st.tablename = 'search_sections' AND st.attname = 'tsv'),
+		'{}')));
 
-	-- Fewer than that among the newest probe_rows: the words are rare
-	-- enough for the GIN index to find every match, and a sort to take
-	-- the newest. Planned with the query's words (EXECUTE), not a
-	-- generic plan. The same candidates as an unbounded walk would give.
-	IF found <= ranked_max THEN
+	-- Only common words: they are found often among the newest
+	-- sections, so read those in that order (search_sections_recent)
+	-- and stop at ranked_max + 1 hits, reading at most probe_rows (see 3.
+	-- above for why not the planner). The LIMIT inside keeps the filter
+	-- out of the ordered scan, so that the planner cannot turn it back
+	-- into a GIN scan and a sort.
+	--
+	-- Fewer hits than that among the newest probe_rows: either walk on
+	-- in the same order (a second pass, without the bound on rows read)
+	-- or let the GIN index find every match and sort them, whichever
+	-- reads fewer rows. With k hits in the probe, the walk reads about
+	-- probe_rows * (ranked_max + 1) / k rows, the GIN index about
+	-- k / probe_rows of the table's rows, each at about 1.5 times the
+	-- cost (measured). The candidates are the same whichever way they
+	-- were found.
+	found := 0;
+	scan_rows := probe_rows;
+	WHILE NOT rare LOOP
+		SELECT count(*), array_agg(h.document_id), array_agg(h.lang),
+		    array_agg(h.position)
+		INTO found, c_doc, c_lang, c_pos
+		FROM (SELECT r.* FROM (
+			SELECT s.document_id, s.lang, s.position, s.tsv, s.serves,
+			    s.unit_id
+			FROM search_sections s
+			ORDER BY s.issued DESC, s.document_id DESC, s.lang,
+			    s.position
+			LIMIT scan_rows) r
+		    WHERE r.tsv @@ q AND want = ANY (r.serves)
+		      AND (r.unit_id IS NULL OR r.unit_id = ANY (units))
+		    LIMIT ranked_max + 1) h;
+		EXIT WHEN found > ranked_max OR scan_rows > probe_rows;
+		IF found = 0 OR probe_rows::float8 * (ranked_max + 1) / found >=
+		    1.5 * found * (SELECT greatest(c.reltuples, 0) FROM pg_class c
+			WHERE c.oid = 'search_sections'::regclass) / probe_rows THEN
+			rare := true;
+		END IF;
+		scan_rows := 2147483647;
+	END LOOP;
+
+	-- Rare words: every match from the GIN index, the newest taken.
+	-- Planned with the query's words (EXECUTE), not a generic plan.
+	IF rare THEN
 		EXECUTE $q$
 		WITH m AS MATERIALIZED (
 			SELECT s.document_id, s.lang, s.position, s.issued
