@@ -357,6 +357,23 @@ int		sync_get(struct http_request *);
 /* search.c */
 int		search_get(struct http_request *);
 
+/* meetings.c */
+int		meetings_create(struct http_request *);
+int		meetings_list(struct http_request *);
+int		meetings_get(struct http_request *);
+int		meetings_update(struct http_request *);
+int		meetings_delete(struct http_request *);
+int		meetings_versions(struct http_request *);
+int		meetings_counts(struct http_request *);
+
+/* notes.c */
+int		notes_create(struct http_request *);
+int		notes_list(struct http_request *);
+int		notes_get(struct http_request *);
+int		notes_update(struct http_request *);
+int		notes_delete(struct http_request *);
+int		notes_versions(struct http_request *);
+
 /* health.c */
 int		health_get(struct http_request *);
 
