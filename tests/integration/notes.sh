@@ -79,6 +79,20 @@ send khmer POST /api/v1/notes "$(jq -c '.text = "របស់ខ្ញុំ"' <
 is "$REQ_STATUS" 201 "another member using the same client_id gets a note of their own"
 ok '[ "$(json .id)" != "$PRIV" ] && [[ $REQ_BODY != *"$CANARY"* ]]' "... not the first member's note"
 
+# Six copies of one create at once (a phone retrying on a bad line): one
+# note, six identical answers.
+par_cid=$(uuid)
+jq -cn --arg cid "$par_cid" --argjson d "$DOC" '{client_id: $cid, document_id: $d, text: "Gửi sáu lần cùng lúc"}' >"$TEST_TMP/par.json"
+for i in 1 2 3 4 5 6; do
+	curl -s --cacert "$CACERT" --max-time 15 -H "Authorization: Bearer ${TOK[member]}" \
+	    -H 'Content-Type: application/json' --data-binary "@$TEST_TMP/par.json" \
+	    -o "$TEST_TMP/par.$i" -w '%{http_code}' "$BASE/api/v1/notes" >"$TEST_TMP/par.$i.status" &
+done
+wait
+is "$(for f in "$TEST_TMP"/par.?.status; do cat "$f"; echo; done | sort -u | tr -d '\n')" 201 "six concurrent copies of a create: all 201"
+is "$(md5sum "$TEST_TMP"/par.? | cut -d' ' -f1 | sort -u | wc -l)" 1 "... with the same answer"
+is "$(fx_sql "SELECT count(*) FROM notes WHERE client_id = '$par_cid'")" 1 "... and one note stored"
+
 send member POST /api/v1/notes "$(note cell "Chia sẻ với chi bộ: $CANARY")"
 is "$REQ_STATUS" 201 "a member shares a note with the cell"
 SHARED=$(json .id)
