@@ -70,6 +70,9 @@ CREATE TABLE cell_meetings (
 
 CREATE INDEX cell_meetings_cell ON cell_meetings (cell_id, held_on DESC, id DESC)
 	WHERE deleted_at IS NULL;
+-- Counting per unit reads this index alone (unit_meeting_counts).
+CREATE INDEX cell_meetings_counts ON cell_meetings (cell_id, held_on)
+	INCLUDE (discussion_count, decision_count) WHERE deleted_at IS NULL;
 
 -- The documents discussed, and who attended, as rows: reports join them
 -- (reach "at a cell meeting", attendance per member).
@@ -148,6 +151,9 @@ CREATE INDEX notes_cell_feed_document ON notes (cell_id, document_id, id DESC)
 CREATE INDEX notes_author ON notes (author_id, id DESC)
 	WHERE deleted_at IS NULL;
 CREATE INDEX notes_document ON notes (document_id);
+-- Counting per unit reads this index alone (unit_meeting_counts).
+CREATE INDEX notes_counts ON notes (cell_id, created_at)
+	INCLUDE (visibility, document_id) WHERE deleted_at IS NULL;
 
 -- Every version of a note, the current one included.
 CREATE TABLE note_versions (
@@ -453,15 +459,24 @@ BEGIN
 		    'scope is "cell" (your cell''s shared notes) or "mine".', '400');
 	END IF;
 
+	-- One branch per scope, so that each walks its own index in id
+	-- order and stops after a page, however long the feed.
 	WITH page AS (
-		SELECT nt FROM notes nt
-		WHERE nt.deleted_at IS NULL
-		  AND CASE WHEN want = 'mine' THEN nt.author_id = actor
-		      ELSE nt.visibility = 'cell' AND nt.cell_id = my_cell END
+		(SELECT nt FROM notes nt
+		WHERE want = 'cell' AND nt.cell_id = my_cell
+		  AND nt.visibility = 'cell' AND nt.deleted_at IS NULL
 		  AND (doc IS NULL OR nt.document_id = doc)
 		  AND (after IS NULL OR nt.id < after)
 		ORDER BY nt.id DESC
-		LIMIT n
+		LIMIT n)
+		UNION ALL
+		(SELECT nt FROM notes nt
+		WHERE want = 'mine' AND nt.author_id = actor
+		  AND nt.deleted_at IS NULL
+		  AND (doc IS NULL OR nt.document_id = doc)
+		  AND (after IS NULL OR nt.id < after)
+		ORDER BY nt.id DESC
+		LIMIT n)
 	)
 	SELECT coalesce(json_agg(note_json(p.nt, v, actor)
 	    ORDER BY (p.nt).id DESC), '[]'), min((p.nt).id), count(*)
