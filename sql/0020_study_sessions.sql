@@ -672,17 +672,19 @@ BEGIN
 	IF body ? 'makeup_of' THEN
 		SELECT s.* INTO v_orig FROM study_sessions s
 		WHERE s.id = (body->>'makeup_of')::bigint;
-		-- A make-up of a make-up makes up for the same original.
-		IF v_orig.makeup_of IS NOT NULL THEN
-			SELECT s.* INTO v_orig FROM study_sessions s
-			WHERE s.id = v_orig.makeup_of;
-		END IF;
 		SELECT path INTO v_orig_path FROM org_units
 		WHERE id = v_orig.unit_id;
 		IF v_orig.id IS NULL OR
 		    NOT study_session_readable(actor, v_orig_path) THEN
 			PERFORM api_refuse('unknown_session', format(
 			    'No session %s.', body->>'makeup_of'));
+		END IF;
+		-- A make-up of a make-up makes up for the same original.
+		IF v_orig.makeup_of IS NOT NULL THEN
+			SELECT s.* INTO v_orig FROM study_sessions s
+			WHERE s.id = v_orig.makeup_of;
+			SELECT path INTO v_orig_path FROM org_units
+			WHERE id = v_orig.unit_id;
 		END IF;
 		IF v_orig.cancelled_at IS NOT NULL THEN
 			PERFORM api_refuse('invalid_makeup',
