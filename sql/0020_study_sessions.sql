@@ -47,7 +47,7 @@
 --
 -- A member's state for a session: present, absent (with a reason),
 -- made_up (not present, but present at a make-up session linked to it) or
--- unrecorded. study_session_roster() is the one place that computes it:
+-- unrecorded. study_session_states() is the one place that computes it:
 -- the endpoints use it, and so will the engagement reports of issue 7
 -- (the make-up list is its rows in state absent or unrecorded).
 --
@@ -245,64 +245,113 @@ BEGIN
 END
 $$;
 
--- Every member a session concerns, with their bridge point and state:
--- the members it expects (see the top) and anyone with a recorded line.
--- within restricts it to the lines of cells under these paths ('{""}'
--- for all), only_member to one member (NULL for all). Issue 7's reports
--- read the same function.
+-- Every member a session concerns, with their state: the members it
+-- expects (see the top) and anyone with a recorded line. within
+-- restricts it to the lines of cells under these paths ('{""}' for all),
+-- only_member to one member (NULL for all). Set-based throughout (hash
+-- joins, no subquery per member): a province's conference has 120,000
+-- lines. Issue 7's reports are meant to read this function (or the
+-- roster below), so that a state means the same everywhere.
+CREATE FUNCTION study_session_states(sid bigint, within ltree[],
+    only_member bigint)
+RETURNS TABLE (member_id bigint, cell_id bigint, state text, reason text,
+    made_up_in bigint, recorded_at timestamptz)
+LANGUAGE sql STABLE AS $$
+	WITH s AS (
+		SELECT ss.makeup_of, u.path AS op
+		FROM study_sessions ss JOIN org_units u ON u.id = ss.unit_id
+		WHERE ss.id = sid
+	), cells AS (
+		-- The cells asked for under the organiser, each path searched
+		-- in the GiST index by the narrower of the two.
+		SELECT DISTINCT c.id
+		FROM s CROSS JOIN unnest(within) w
+		JOIN org_units c ON c.path <@ (CASE WHEN w @> s.op THEN s.op
+		    ELSE w END)
+		WHERE only_member IS NULL AND c.kind = 'cell' AND c.path <@ s.op
+		UNION
+		-- One member: their cell, and the cell of their recorded line.
+		SELECT c.id FROM s CROSS JOIN org_units c
+		WHERE only_member IS NOT NULL AND c.id IN (SELECT m.cell_id
+			FROM members m WHERE m.id = only_member
+			UNION ALL
+			SELECT a.cell_id FROM study_attendance a
+			WHERE a.session_id = sid AND a.member_id = only_member)
+		  AND c.path <@ s.op AND c.path <@ within
+	), made AS (
+		-- Present at a make-up of this session: the earliest one.
+		SELECT DISTINCT ON (x.member_id) x.member_id, x.session_id
+		FROM study_sessions k
+		JOIN study_attendance x ON x.session_id = k.id
+		WHERE k.makeup_of = sid AND k.cancelled_at IS NULL
+		  AND x.status = 'present'
+		  AND (only_member IS NULL OR x.member_id = only_member)
+		ORDER BY x.member_id, k.starts_at, k.id
+	), everyone AS (
+		-- Expected and not recorded (a make-up: not present at the
+		-- original either) ...
+		SELECT m.id AS mid, m.cell_id AS cid
+		FROM cells c JOIN members m ON m.cell_id = c.id AND m.active
+		CROSS JOIN s
+		WHERE (only_member IS NULL OR m.id = only_member)
+		  AND NOT EXISTS (SELECT 1 FROM study_attendance a
+			WHERE a.session_id = sid AND a.member_id = m.id)
+		  AND (s.makeup_of IS NULL OR NOT EXISTS (SELECT 1
+			FROM study_attendance o WHERE o.session_id = s.makeup_of
+			  AND o.member_id = m.id AND o.status = 'present'))
+		UNION ALL
+		-- ... and every recorded line of these cells.
+		SELECT a.member_id, a.cell_id
+		FROM cells c JOIN study_attendance a ON a.cell_id = c.id
+		WHERE a.session_id = sid
+		  AND (only_member IS NULL OR a.member_id = only_member)
+	)
+	SELECT e.mid, e.cid,
+	    CASE
+		WHEN r.status = 'present' THEN 'present'
+		WHEN mk.session_id IS NOT NULL THEN 'made_up'
+		WHEN r.status = 'absent' THEN 'absent'
+		ELSE 'unrecorded'
+	    END,
+	    r.reason, mk.session_id, r.recorded_at
+	FROM everyone e
+	LEFT JOIN study_attendance r ON r.session_id = sid
+	    AND r.member_id = e.mid
+	LEFT JOIN made mk ON mk.member_id = e.mid
+$$;
+
+-- The bridge point of a session nearest above a cell (NULL: none).
+CREATE FUNCTION study_bridge_point_of(sid bigint, cell bigint)
+RETURNS bigint
+LANGUAGE sql STABLE AS $$
+	SELECT b.id FROM study_bridge_points b
+	JOIN org_units bu ON bu.id = b.unit_id
+	WHERE b.session_id = sid
+	  AND bu.path @> (SELECT path FROM org_units WHERE id = cell)
+	ORDER BY nlevel(bu.path) DESC, b.id LIMIT 1
+$$;
+
+-- The states with each member's bridge point, looked up once per cell.
 CREATE FUNCTION study_session_roster(sid bigint, within ltree[],
     only_member bigint)
 RETURNS TABLE (member_id bigint, cell_id bigint, bridge_point_id bigint,
     state text, reason text, made_up_in bigint, recorded_at timestamptz)
 LANGUAGE sql STABLE AS $$
-	WITH s AS (
-		SELECT ss.id, ss.makeup_of, u.path AS op
-		FROM study_sessions ss JOIN org_units u ON u.id = ss.unit_id
-		WHERE ss.id = sid
-	), expected AS (
-		SELECT m.id AS mid, m.cell_id AS cid
-		FROM s
-		JOIN org_units c ON c.path <@ s.op AND c.kind = 'cell'
-		JOIN members m ON m.cell_id = c.id AND m.active
-		WHERE c.path <@ within
-		  AND (only_member IS NULL OR m.id = only_member)
-		  AND (s.makeup_of IS NULL OR NOT EXISTS (
-			SELECT 1 FROM study_attendance o
-			WHERE o.session_id = s.makeup_of AND o.member_id = m.id
-			  AND o.status = 'present'))
-		  AND NOT EXISTS (SELECT 1 FROM study_attendance a
-			WHERE a.session_id = sid AND a.member_id = m.id)
-	), recorded AS (
-		SELECT a.member_id AS mid, a.cell_id AS cid
-		FROM study_attendance a JOIN org_units c ON c.id = a.cell_id
-		WHERE a.session_id = sid AND c.path <@ within
-		  AND (only_member IS NULL OR a.member_id = only_member)
-	), everyone AS (
-		SELECT mid, cid FROM expected
-		UNION ALL
-		SELECT mid, cid FROM recorded
+	WITH st AS (
+		SELECT * FROM study_session_states(sid, within, only_member)
+	), cells AS (
+		-- Each cell against the session's few bridge points, nearest
+		-- first.
+		SELECT DISTINCT ON (c.id) c.id AS cid, b.id AS bp
+		FROM org_units c
+		JOIN study_bridge_points b ON b.session_id = sid
+		JOIN org_units bu ON bu.id = b.unit_id AND bu.path @> c.path
+		WHERE c.id IN (SELECT st.cell_id FROM st)
+		ORDER BY c.id, nlevel(bu.path) DESC, b.id
 	)
-	SELECT e.mid, e.cid,
-	    (SELECT b.id FROM study_bridge_points b
-		JOIN org_units bu ON bu.id = b.unit_id
-		WHERE b.session_id = sid AND bu.path @> c.path
-		ORDER BY nlevel(bu.path) DESC, b.id LIMIT 1),
-	    CASE
-		WHEN a.status = 'present' THEN 'present'
-		WHEN mk.session_id IS NOT NULL THEN 'made_up'
-		WHEN a.status = 'absent' THEN 'absent'
-		ELSE 'unrecorded'
-	    END,
-	    a.reason, mk.session_id, a.recorded_at
-	FROM everyone e
-	JOIN org_units c ON c.id = e.cid
-	LEFT JOIN study_attendance a ON a.session_id = sid AND a.member_id = e.mid
-	LEFT JOIN LATERAL (
-		SELECT x.session_id FROM study_attendance x
-		JOIN study_sessions k ON k.id = x.session_id
-		WHERE k.makeup_of = sid AND k.cancelled_at IS NULL
-		  AND x.member_id = e.mid AND x.status = 'present'
-		ORDER BY k.starts_at, k.id LIMIT 1) mk ON true
+	SELECT st.member_id, st.cell_id, cells.bp, st.state, st.reason,
+	    st.made_up_in, st.recorded_at
+	FROM st LEFT JOIN cells ON cells.cid = st.cell_id
 $$;
 
 -- The counts of a session's roster, for everyone who may see the session.
@@ -314,7 +363,7 @@ LANGUAGE sql STABLE AS $$
 		'absent', count(*) FILTER (WHERE r.state = 'absent'),
 		'made_up', count(*) FILTER (WHERE r.state = 'made_up'),
 		'unrecorded', count(*) FILTER (WHERE r.state = 'unrecorded'))
-	FROM study_session_roster(sid, '{""}', NULL) r
+	FROM study_session_states(sid, '{""}', NULL) r
 $$;
 
 CREATE FUNCTION study_unit_ref(unit bigint) RETURNS jsonb
@@ -1293,10 +1342,10 @@ BEGIN
 	END IF;
 
 	WITH lines AS (
-		SELECT r.* FROM study_session_roster(sid, v_scope, NULL) r
+		SELECT r.* FROM study_session_states(sid, v_scope, NULL) r
 		UNION
 		-- The caller's own line, wherever it is.
-		SELECT r.* FROM study_session_roster(sid, '{""}', actor) r
+		SELECT r.* FROM study_session_states(sid, '{""}', actor) r
 		WHERE v_under IS NULL OR (SELECT path FROM org_units
 		    WHERE id = r.cell_id) <@ v_under
 	), page AS (
@@ -1313,7 +1362,7 @@ BEGIN
 		    'full_name', m.full_name, 'card_number', m.card_number),
 		'cell', study_unit_ref(p.cell_id),
 		'state', p.state, 'reason', p.reason,
-		'bridge_point_id', p.bridge_point_id,
+		'bridge_point_id', study_bridge_point_of(sid, p.cell_id),
 		'made_up_in', p.made_up_in, 'recorded_at', p.recorded_at)
 	    ORDER BY p.member_id), '[]'), count(*), max(p.member_id)
 	INTO v_items, v_count, v_last
