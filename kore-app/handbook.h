@@ -374,6 +374,20 @@ int		notes_update(struct http_request *);
 int		notes_delete(struct http_request *);
 int		notes_versions(struct http_request *);
 
+/* study_sessions.c */
+int		study_sessions_list(struct http_request *);
+int		study_sessions_create(struct http_request *);
+int		study_sessions_get(struct http_request *);
+int		study_sessions_update(struct http_request *);
+int		study_sessions_cancel(struct http_request *);
+int		study_sessions_point_add(struct http_request *);
+int		study_sessions_point_update(struct http_request *);
+int		study_sessions_mine(struct http_request *);
+
+/* attendance.c */
+int		study_attendance_list(struct http_request *);
+int		study_attendance_record(struct http_request *);
+
 /* health.c */
 int		health_get(struct http_request *);
 
