@@ -51,8 +51,8 @@ say "generating $DOCS documents through content_import()"
 t0=$(date +%s)
 psql_app -v n="$DOCS" -f "$HB_REPO/tests/bench/search_corpus.sql" >"$VAR/corpus.log" 2>&1 ||
 	{ tail -n 20 "$VAR/corpus.log"; exit 1; }
-psql_app -c 'VACUUM ANALYZE search_sections' >/dev/null
-say "generated in $(($(date +%s) - t0)) s: $(psql_app -At -c "SELECT count(*) || ' documents, ' || (SELECT count(*) FROM search_sections) || ' indexed sections' FROM documents WHERE state = 'published'")"
+psql_app -c 'VACUUM ANALYZE search_sections, search_match' >/dev/null
+say "generated in $(($(date +%s) - t0)) s: $(psql_app -At -c "SELECT count(*) || ' documents, ' || (SELECT count(*) FROM search_sections) || ' indexed sections; search_match ' || pg_size_pretty(pg_total_relation_size('search_match')) || ', search_sections ' || pg_size_pretty(pg_total_relation_size('search_sections')) FROM documents WHERE state = 'published'")"
 
 login() {
 	curl -s --cacert "$CA" -H 'Content-Type: application/json' \
@@ -95,7 +95,9 @@ end
 EOF
 
 echo "# search, $(($(psql_app -At -c "SELECT count(*) FROM documents"))) documents, $SECONDS_EACH s per query, $(nproc) cores, $(date -u +%FT%TZ)"
-echo "# Kore $(kore -v 2>/dev/null | head -n 1), $(haproxy -v | head -n 1 | cut -d' ' -f1-3), $(psql_app -At -c 'SHOW server_version')"
+echo "# Kore $(kore -v 2>/dev/null | head -n 1), $(haproxy -v | head -n 1 | cut -d' ' -f1-3), $(psql_app -At -c 'SHOW server_version'), shared_buffers $(psql_app -At -c 'SHOW shared_buffers')"
+# Other work on the machine moves these figures a lot: say how much there was.
+echo "# load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "\$ wrk -t1 -c2 -d${SECONDS_EACH}s --timeout 10s --latency -s report.lua -H 'Authorization: Bearer <token>' '$BASE/api/v1/search?lang=LANG&q=Q'"
 printf '%-48s %6s %5s %8s %8s %8s %8s\n' query items trunc p50_ms p95_ms p99_ms req/s
 paths_vi= paths_km=
@@ -150,3 +152,4 @@ while IFS='|' read -r name lang _ words; do
 	psql_app -v w="$words" -f "$VAR/ref.sql" </dev/null 2>&1 | awk '/^Time:/ { print $2 }' | sort -n >"$VAR/ref.out"
 	printf '%-48s %8s %8s\n' "$name" "$(sed -n 15p "$VAR/ref.out")" "$(sed -n 29p "$VAR/ref.out")"
 done <<<"$QUERIES"
+echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

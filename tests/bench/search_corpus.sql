@@ -204,4 +204,5 @@ END
 $$;
 
 ANALYZE search_sections;
+ANALYZE search_match;
 ANALYZE documents;

@@ -9,7 +9,9 @@
 # of another district, and a withdrawn document leaves the results at once
 # and comes back when published again; when more than 100 sections match,
 # the 100 of the newest documents are ranked and the answer says
-# "truncated" (sql/0018_search_speed.sql); q is required and at most 200
+# "truncated" (sql/0018_search_speed.sql), and the pages are exactly
+# those of that definition however the candidates were found
+# (sql/0022_search_narrow.sql); q is required and at most 200
 # characters (code points, not bytes); SQL-looking input is just text.
 set -eu
 . "$HB_REPO/tests/lib/assert.sh"
@@ -188,9 +190,20 @@ fx_sql "UPDATE documents SET state = 'withdrawn' WHERE id = $O" >/dev/null
 search "$mtok" "chôm chôm"
 is "$REQ_STATUS $(json "[.items[] | select(.document_id == $O)] | length")" "200 0" \
     "a withdrawn document is not found"
+is "$(fx_sql "SELECT (SELECT count(*) FROM search_sections WHERE document_id = $O) + (SELECT count(*) FROM search_match WHERE document_id = $O)")" 0 \
+    "... its rows are gone from search_sections and search_match (sql/0022)"
 fx_sql "UPDATE documents SET state = 'published' WHERE id = $O" >/dev/null
 search "$mtok" "chôm chôm"
 like " $(hits) " " $O:1 " "... and is found again when published again"
+
+# search_match (sql/0022_search_narrow.sql), where the candidates are
+# found: one row per search_sections row, with its lexemes.
+is "$(fx_sql "SELECT count(*) FROM search_sections s FULL JOIN search_match m USING (document_id, lang, position) WHERE s.document_id IN ($A, $O, $V) OR m.document_id IN ($A, $O, $V)")" \
+    "$(fx_sql "SELECT count(*) FROM search_sections WHERE document_id IN ($A, $O, $V)")" \
+    "search_match has exactly the rows of search_sections"
+is "$(fx_sql "SELECT count(*) FROM search_sections s JOIN search_match m USING (document_id, lang, position) WHERE s.document_id IN ($A, $O, $V) AND m.lexemes = strip(s.tsv) AND m.serves = s.serves AND m.issued = s.issued AND m.unit_id IS NOT DISTINCT FROM s.unit_id")" \
+    "$(fx_sql "SELECT count(*) FROM search_sections WHERE document_id IN ($A, $O, $V)")" \
+    "... with the same lexemes, languages, unit and date"
 
 # More than 100 matching sections: 21 documents with "vải thiều" in the
 # summary of each of their 5 points, issued a day apart. The 100 ranked
@@ -220,6 +233,36 @@ like " $(json '[.items[].document_id] | unique | join(" ")') " " $NEWEST " "... 
 is "$(json "[.items[] | select(.document_id == $OLDEST)] | length")" 0 "... the oldest is not (not among the 100 ranked)"
 is "$(json '[.items[] | select(.section != null)] | .[0:5] | map(.snippet | test("<mark>Vải</mark> <mark>thiều</mark>")) | all')" true \
     "... snippets mark the words"
+
+# Whichever way api_search() finds its candidates (the newest sections
+# walked in order or the GIN index, sql/0022), the page is the definition:
+# of the matching sections the member may read, the 100 of the newest
+# documents, ranked, then the newer document. Computed here the slow way,
+# from search_sections and document_visible().
+reference() { # MEMBER_ID Q LANG LIMIT
+	fx_sql "SELECT coalesce(string_agg(document_id || ':' || position, ' ' ORDER BY rank DESC, issued DESC, document_id DESC, lang, position), '')
+	FROM (SELECT * FROM (
+		SELECT s.document_id, s.lang, s.position, s.issued,
+		    round(ts_rank_cd('{0.05, 0.1, 0.4, 1.0}', s.tsv, q)::numeric, 4) AS rank,
+		    ts_rank_cd('{0.05, 0.1, 0.4, 1.0}', s.tsv, q) AS exact
+		FROM search_sections s JOIN documents d ON d.id = s.document_id,
+		    plainto_tsquery('hb_search', '$2') q
+		WHERE s.tsv @@ q AND '$3' = ANY (s.serves) AND document_visible($1, d)
+		ORDER BY s.issued DESC, s.document_id DESC, s.lang, s.position
+		LIMIT 100) c
+	    ORDER BY exact DESC, issued DESC, document_id DESC, lang, position
+	    LIMIT $4) p"
+}
+# "document:position" with 0 for the heading, as reference() gives them.
+keys() { json '[.items[] | "\(.document_id):\(.section // 0)"] | join(" ")'; }
+bad=
+for q in "vải thiều" "nghi quyet" "chi bo" "dang vien" "măng cụt" "tai lieu thu nghiem"; do
+	search "$mtok" "$q" vi --data-urlencode limit=50
+	[ "$(keys)" = "$(reference "${FX_ID[member]}" "$q" vi 50)" ] || bad="$bad [$q]"
+done
+search "$ktok" "sầu riêng" km --data-urlencode limit=50
+[ "$(keys)" = "$(reference "${FX_ID[khmer]}" "sau rieng" km 50)" ] || bad="$bad [sầu riêng/km]"
+is "$bad" "" "the pages are those of the definition, computed from search_sections (vi and km, members of D1 and D2)"
 
 # Bad input.
 search "$mtok" "$(printf 'a%.0s' {1..201})"
