@@ -21,7 +21,6 @@
  */
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,8 +46,8 @@ struct sbuf {
 };
 
 static int	sbuf_add(struct sbuf *, const char *, size_t);
-static int	sbuf_printf(struct sbuf *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
+static int	sbuf_word(struct sbuf *, const char *);
+static int	sbuf_int(struct sbuf *, long long);
 static char	*sbuf_array_end(struct sbuf *);
 static const char *check_event(json_t *, struct event_item *);
 static int	known(const char *, const char *const *);
@@ -206,18 +205,19 @@ event_batch_parse(json_t *events, struct event_batch *b, struct hb_error *err)
 		memcpy(&digest, hash, sizeof(digest));
 
 		/* All values are checked digits, hex or known words: no
-		 * quoting is needed inside the array literals. */
-		ok = sbuf_printf(&ids, ",%s", it->key) &&
-		    sbuf_printf(&idx, ",%zu", i) &&
-		    sbuf_printf(&kinds, ",%s", it->kind) &&
-		    sbuf_printf(&docs, ",%lld", (long long)it->document_id) &&
-		    sbuf_printf(&vers, ",%d", it->version) &&
-		    sbuf_printf(&langs, ",%s", it->lang) &&
-		    (it->section > 0 ? sbuf_printf(&sects, ",%d", it->section) :
-		    sbuf_add(&sects, ",NULL", 5)) &&
-		    sbuf_printf(&occ, ",%lld", (long long)it->occurred_us) &&
-		    sbuf_printf(&secs, ",%d", it->seconds) &&
-		    sbuf_printf(&digests, ",%lld", (long long)digest);
+		 * quoting is needed inside the array literals. (No printf:
+		 * ten of them per event showed in the profile.) */
+		ok = sbuf_word(&ids, it->key) &&
+		    sbuf_int(&idx, (long long)i) &&
+		    sbuf_word(&kinds, it->kind) &&
+		    sbuf_int(&docs, (long long)it->document_id) &&
+		    sbuf_int(&vers, it->version) &&
+		    sbuf_word(&langs, it->lang) &&
+		    (it->section > 0 ? sbuf_int(&sects, it->section) :
+		    sbuf_word(&sects, "NULL")) &&
+		    sbuf_int(&occ, (long long)it->occurred_us) &&
+		    sbuf_int(&secs, it->seconds) &&
+		    sbuf_int(&digests, (long long)digest);
 		b->sent++;
 	}
 	free(seen);
@@ -439,19 +439,31 @@ sbuf_add(struct sbuf *b, const char *s, size_t len)
 	return (1);
 }
 
+/* ",word" */
 static int
-sbuf_printf(struct sbuf *b, const char *fmt, ...)
+sbuf_word(struct sbuf *b, const char *w)
 {
-	va_list	ap;
-	char	tmp[64];
-	int	n;
+	return (sbuf_add(b, ",", 1) && sbuf_add(b, w, strlen(w)));
+}
 
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return (0);
-	return (sbuf_add(b, tmp, (size_t)n));
+/* ",n" in decimal */
+static int
+sbuf_int(struct sbuf *b, long long n)
+{
+	char			tmp[24];
+	unsigned long long	u;
+	size_t			i;
+
+	u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+	i = sizeof(tmp);
+	do {
+		tmp[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (n < 0)
+		tmp[--i] = '-';
+	tmp[--i] = ',';
+	return (sbuf_add(b, tmp + i, sizeof(tmp) - i));
 }
 
 /*

@@ -198,6 +198,14 @@ arrays_for_postgres(void **state)
 	assert_true(strlen(b.digests) > 4);
 	event_batch_free(&b);
 
+	/* A clock before 1970 (a phone whose battery died): negative. */
+	batch_of("[{\"id\":\"" GOOD_ID "1\",\"kind\":\"opened\","
+	    "\"document_id\":4,\"version\":2,\"lang\":\"km\","
+	    "\"occurred_at\":\"1969-12-31T23:59:59.5Z\"}]", &b);
+	assert_string_equal(b.occurred, "{-500000}");
+	assert_string_equal(b.sections, "{NULL}");
+	event_batch_free(&b);
+
 	batch_of("[]", &b);
 	assert_int_equal(b.count, 0);
 	assert_int_equal(b.sent, 0);
