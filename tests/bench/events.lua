@@ -8,7 +8,7 @@
 -- each. Built with table.concat of preformatted pieces, so that wrk's
 -- one thread spends little of the machine's two cores.
 
-local BATCH = 100
+local BATCH = batch_size or 100
 local counter = 0
 local thread_no = 0
 local threads = {}

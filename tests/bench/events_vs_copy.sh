@@ -36,6 +36,7 @@ DURATION=${1:-15}
 shift || true
 CONNS=${*:-16 64}
 MEMBERS=${BENCH_MEMBERS:-256}
+BATCH=${BENCH_BATCH:-100}
 . "$HB_REPO/scripts/lib.sh"
 HB_PROG=bench
 
@@ -102,6 +103,7 @@ script() {
 	{
 		cat "$VAR/events-data.lua"
 		echo "local run = $((RANDOM * 32768 + RANDOM))"
+		echo "batch_size = $BATCH"
 		cat "$HB_REPO/tests/bench/events.lua"
 	} >"$VAR/events.lua"
 }
@@ -125,7 +127,7 @@ cpu_snapshot() {
 }
 rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n / t }'; }
 
-echo "# events, batches of 100, $(wc -l <"$VAR/tokens") members, $(wc -l <"$VAR/documents") documents, ${DURATION} s per run, $(nproc) cores, $(date -u +%FT%TZ)"
+echo "# events, batches of $BATCH, $(wc -l <"$VAR/tokens") members, $(wc -l <"$VAR/documents") documents, ${DURATION} s per run, $(nproc) cores, $(date -u +%FT%TZ)"
 echo "# Kore $(kore -v 2>/dev/null | head -n 1), workers ${HANDBOOK_WORKERS:-2} x ${HANDBOOK_PG_CONN_MAX:-8} PostgreSQL connections, $(haproxy -v | head -n 1 | cut -d' ' -f1-3), $(psql_app -At -c 'SHOW server_version'), fsync $(psql_app -At -c 'SHOW fsync'), wal_sync_method $(psql_app -At -c 'SHOW wal_sync_method')"
 echo "\$ wrk -t1 -cN -d${DURATION}s -s events.lua $BASE/api/v1/events"
 printf '%-11s %9s %9s %7s %8s %8s %6s   %s\n' connections requests events/s req/s p50_ms p99_ms non2xx "CPU us/event: kore haproxy postgres wrk total"
@@ -148,7 +150,7 @@ for c in $CONNS; do
 	stored=$((after - before))
 	[ "$stored" -gt 0 ] || stored=1
 	total=$((total + stored))
-	printf '%-11s %9s %9s %7s %8s %8s %6s   %s\n' "$c" "$((stored / 100))" \
+	printf '%-11s %9s %9s %7s %8s %8s %6s   %s\n' "$c" "$((stored / BATCH))" \
 	    "$(rate "$stored" "$secs")" "$rps" "$p50" "$p99" "$non2xx" \
 	    "$(awk -v k=$((k1 - k0)) -v h=$((h1 - h0)) -v p=$((p1 - p0)) -v w="$w" -v n="$stored" \
 	    'BEGIN { f = 1e6 / 100 / n; printf "%.1f %.1f %.1f %.1f %.1f", k * f, h * f, p * f, w * f, (k + h + p + w) * f }')"
