@@ -232,6 +232,40 @@ struct json_field {
 int		hb_json_check_fields(json_t *,
 		    const struct json_field *, struct hb_error *);
 
+/* event_batch.c (pure) */
+#define EVENTS_MAX		500	/* events in one POST /api/v1/events */
+#define EVENT_SECTION_MAX	12	/* sections are 1..12 (sql/0009) */
+#define EVENT_SECONDS_MAX	14400	/* 4 hours of reading in one event */
+struct event_item {
+	char		id[37];		/* as sent, when a UUID; else "" */
+	char		key[37];	/* the same in lower case */
+	const char	*reason;	/* why refused; NULL when sent on */
+	const char	*kind;
+	const char	*lang;
+	int64_t		document_id;
+	int		version;
+	int		section;	/* 0: none */
+	int64_t		occurred_us;	/* since 1970, UTC */
+	int		seconds;
+	/* The database's answer (events.c). */
+	const char	*status;
+	char		received_at[40];
+	int		trusted;	/* -1: not said */
+};
+struct event_batch {
+	size_t			count;	/* events in the request */
+	size_t			sent;	/* of them, passed on to the database */
+	struct event_item	*items;
+	/* PostgreSQL array literals of the events passed on, in order. */
+	char			*ids, *idx, *kinds, *docs, *versions, *langs;
+	char			*sections, *occurred, *seconds, *digests;
+};
+int		event_uuid_valid(const char *);
+int		event_time_parse(const char *, int64_t *);
+int		event_batch_parse(json_t *, struct event_batch *,
+		    struct hb_error *);
+void		event_batch_free(struct event_batch *);
+
 /* body.c */
 json_t		*body_json_or_reply(struct http_request *,
 		    const struct json_field *);
@@ -353,6 +387,12 @@ int		media_get(struct http_request *);
 
 /* sync.c */
 int		sync_get(struct http_request *);
+
+/* events.c */
+int		events_post(struct http_request *);
+
+/* progress.c */
+int		progress_get(struct http_request *);
 
 /* search.c */
 int		search_get(struct http_request *);
