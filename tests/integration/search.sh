@@ -237,8 +237,9 @@ is "$(json '[.items[] | select(.section != null)] | .[0:5] | map(.snippet | test
 # Whichever way api_search() finds its candidates (the newest sections
 # walked in order or the GIN index, sql/0022), the page is the definition:
 # of the matching sections the member may read, the 100 of the newest
-# documents, ranked, then the newer document. Computed here the slow way,
-# from search_sections and document_visible().
+# documents (newest first by issue date, then by key, descending), ranked,
+# then the newer document. Computed here the slow way, from
+# search_sections and document_visible().
 reference() { # MEMBER_ID Q LANG LIMIT
 	fx_sql "SELECT coalesce(string_agg(document_id || ':' || position, ' ' ORDER BY rank DESC, issued DESC, document_id DESC, lang, position), '')
 	FROM (SELECT * FROM (
@@ -248,7 +249,7 @@ reference() { # MEMBER_ID Q LANG LIMIT
 		FROM search_sections s JOIN documents d ON d.id = s.document_id,
 		    plainto_tsquery('hb_search', '$2') q
 		WHERE s.tsv @@ q AND '$3' = ANY (s.serves) AND document_visible($1, d)
-		ORDER BY s.issued DESC, s.document_id DESC, s.lang, s.position
+		ORDER BY s.issued DESC, s.document_id DESC, s.lang DESC, s.position DESC
 		LIMIT 100) c
 	    ORDER BY exact DESC, issued DESC, document_id DESC, lang, position
 	    LIMIT $4) p"
