@@ -48,8 +48,6 @@ study_attendance_record(struct http_request *req)
 	const char		*values[5], *body;
 	char			actor[HB_ID_MAX], sid[HB_ID_MAX];
 	json_t			*answer;
-	json_error_t		jerr;
-	PGresult		*res;
 
 	switch (auth_or_reply(req)) {
 	case DB_PENDING:
@@ -79,16 +77,9 @@ study_attendance_record(struct http_request *req)
 		return (KORE_RESULT_OK);
 	}
 
-	res = ctx->query.result;
-	answer = NULL;
-	if (res != NULL && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
-		answer = json_loads(PQgetvalue(res, 0, 0), 0, &jerr);
-	db_query_clear(&ctx->query);
-	if (answer == NULL) {
-		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal_error",
-		    "The attendance answer could not be read.");
+	if ((answer = db_result_json_or_reply(req, &ctx->query,
+	    "The attendance answer")) == NULL)
 		return (KORE_RESULT_OK);
-	}
 
 	reply_json(req, json_object_get(answer, "error") != NULL ?
 	    422 : HTTP_STATUS_OK, answer);

@@ -133,7 +133,6 @@ auth_login(struct http_request *req)
 	struct request_ctx	*ctx;
 	struct login_state	*st;
 	json_t			*body, *answer;
-	json_error_t		jerr;
 	const char		*values[8], *login, *password;
 	char			ttl[16], retry[16];
 	PGresult		*res;
@@ -241,13 +240,9 @@ auth_login(struct http_request *req)
 			    "Wrong login or password.");
 			return (KORE_RESULT_OK);
 		}
-		answer = json_loads(PQgetvalue(res, 0, 0), 0, &jerr);
-		db_query_clear(&ctx->query);
-		if (answer == NULL) {
-			reply_error(req, HTTP_STATUS_INTERNAL_ERROR,
-			    "internal_error", "The session could not be read.");
+		if ((answer = db_result_json_or_reply(req, &ctx->query,
+		    "The session")) == NULL)
 			return (KORE_RESULT_OK);
-		}
 		/* The token itself never reaches the database. */
 		json_object_set_new(answer, "token", json_string(st->token));
 		reply_json(req, HTTP_STATUS_OK, answer);

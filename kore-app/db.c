@@ -128,6 +128,32 @@ db_reply_json(struct http_request *req, int status, const char *sql,
 	return (KORE_RESULT_OK);
 }
 
+/*
+ * The one JSON value a finished statement returned, parsed, for a handler
+ * that looks inside it before answering (a report whose "ok" decides the
+ * status, a session to add the token to). q is cleared either way. NULL
+ * after a 500 naming what could not be read (no row, NULL, not JSON).
+ */
+json_t *
+db_result_json_or_reply(struct http_request *req, struct db_query *q,
+    const char *what)
+{
+	json_t		*value;
+	json_error_t	 jerr;
+	PGresult	*res;
+
+	res = q->result;
+	value = NULL;
+	if (res != NULL && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+		value = json_loads(PQgetvalue(res, 0, 0), 0, &jerr);
+	db_query_clear(q);
+	if (value == NULL)
+		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal_error",
+		    "%s could not be read.", what);
+
+	return (value);
+}
+
 /* Frees the result and any statement in flight; q can be used again. */
 void
 db_query_clear(struct db_query *q)

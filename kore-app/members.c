@@ -132,10 +132,8 @@ members_import(struct http_request *req)
 	struct kore_buf		*buf;
 	struct hb_error		err;
 	json_t			*doc, *answer;
-	json_error_t		jerr;
 	const char		*values[6];
 	char			actor[HB_ID_MAX], mode[8], dry[8];
-	PGresult		*res;
 	int			ok;
 
 	switch (auth_or_reply(req)) {
@@ -197,16 +195,9 @@ members_import(struct http_request *req)
 		return (KORE_RESULT_OK);
 	}
 
-	res = ctx->query.result;
-	answer = NULL;
-	if (res != NULL && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
-		answer = json_loads(PQgetvalue(res, 0, 0), 0, &jerr);
-	db_query_clear(&ctx->query);
-	if (answer == NULL) {
-		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal_error",
-		    "The import report could not be read.");
+	if ((answer = db_result_json_or_reply(req, &ctx->query,
+	    "The import report")) == NULL)
 		return (KORE_RESULT_OK);
-	}
 
 	ok = json_is_true(json_object_get(answer, "ok"));
 	reply_json(req, ok ? HTTP_STATUS_OK : 422, answer);
