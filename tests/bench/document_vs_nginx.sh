@@ -28,31 +28,19 @@ HB_REPO=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)
 SECONDS_EACH=${1:-10}
 . "$HB_REPO/scripts/lib.sh"
 HB_PROG=bench
+. "$HB_REPO/tests/bench/lib.sh"
 
-for pkg in nginx-light wrk; do
-	if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed'; then
-		say "installing $pkg"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null
-	fi
-done
+bench_install nginx-light wrk
 # Debian starts the packaged nginx on port 80; this benchmark runs its own.
 
-VAR=$(mktemp -d /tmp/handbook-bench.XXXXXX)
-chmod 755 "$VAR"
-free() { local p; for _ in $(seq 100); do p=$((20000 + RANDOM % 40000)); port_free "$p" && { echo "$p"; return; }; done; exit 1; }
-export HANDBOOK_VAR=$VAR HANDBOOK_PORT=$(free) HANDBOOK_KORE_PORT=$(free) HANDBOOK_PG_PORT=$(free)
-NGINX_PORT=$(free)
 NGINX_PID=
 cleanup() {
 	[ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null || true
-	"$HB_REPO/scripts/stack" down >/dev/null 2>&1 || true
-	rm -rf "$VAR"
+	bench_stack_down
 }
 trap cleanup EXIT
-
-"$HB_REPO/scripts/stack" up >"$VAR/up.log" 2>&1 || { tail -n 30 "$VAR/up.log"; exit 1; }
-BASE=https://localhost:$HANDBOOK_PORT
-CA=$VAR/tls/ca.pem
+bench_stack_up
+NGINX_PORT=$(bench_free_port)
 TOKEN=$(curl -s --cacert "$CA" -H 'Content-Type: application/json' \
     -d '{"login":"10000005","password":"handbook-demo"}' "$BASE/api/v1/auth/login" | jq -r .token)
 DOC=$(curl -s --cacert "$CA" -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/documents" | jq -r '.items[0].id')

@@ -39,33 +39,13 @@ MEMBERS=${BENCH_MEMBERS:-256}
 BATCH=${BENCH_BATCH:-100}
 . "$HB_REPO/scripts/lib.sh"
 HB_PROG=bench
+. "$HB_REPO/tests/bench/lib.sh"
 
-for pkg in wrk; do
-	if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed'; then
-		say "installing $pkg"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null
-	fi
-done
+bench_install wrk
 [ -x "$HB_REPO/build/handbook.so" ] || die "build the module first: make build"
 
-VAR=$(mktemp -d /tmp/handbook-bench.XXXXXX)
-chmod 755 "$VAR"
-free() { local p; for _ in $(seq 100); do p=$((20000 + RANDOM % 40000)); port_free "$p" && { echo "$p"; return; }; done; exit 1; }
-export HANDBOOK_VAR=$VAR HANDBOOK_PORT=$(free) HANDBOOK_KORE_PORT=$(free) HANDBOOK_PG_PORT=$(free)
-cleanup() {
-	if [ "${BENCH_KEEP:-0}" = 1 ]; then
-		say "kept the stack running: HANDBOOK_VAR=$VAR HANDBOOK_PORT=$HANDBOOK_PORT HANDBOOK_KORE_PORT=$HANDBOOK_KORE_PORT HANDBOOK_PG_PORT=$HANDBOOK_PG_PORT"
-		return
-	fi
-	"$HB_REPO/scripts/stack" down >/dev/null 2>&1 || true
-	rm -rf "$VAR"
-}
-trap cleanup EXIT
-
-say "starting a stack in $VAR"
-"$HB_REPO/scripts/stack" up >"$VAR/up.log" 2>&1 || { tail -n 30 "$VAR/up.log"; exit 1; }
-BASE=https://localhost:$HANDBOOK_PORT
-psql_app() { "$HB_REPO/scripts/stack" psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+trap bench_stack_down EXIT
+bench_stack_up
 
 # Sessions for MEMBERS members of the demo province: 32 random bytes as
 # 43 characters of base64url, stored as BLAKE2b-256 of that text.

@@ -24,28 +24,12 @@ SECONDS_EACH=${1:-5}
 DOCS=${BENCH_DOCS:-10000}
 . "$HB_REPO/scripts/lib.sh"
 HB_PROG=bench
+. "$HB_REPO/tests/bench/lib.sh"
 
-for pkg in wrk; do
-	if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed'; then
-		say "installing $pkg"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null
-	fi
-done
+bench_install wrk
 
-VAR=$(mktemp -d /tmp/handbook-bench.XXXXXX)
-chmod 755 "$VAR"
-free() { local p; for _ in $(seq 100); do p=$((20000 + RANDOM % 40000)); port_free "$p" && { echo "$p"; return; }; done; exit 1; }
-export HANDBOOK_VAR=$VAR HANDBOOK_PORT=$(free) HANDBOOK_KORE_PORT=$(free) HANDBOOK_PG_PORT=$(free)
-cleanup() {
-	"$HB_REPO/scripts/stack" down >/dev/null 2>&1 || true
-	rm -rf "$VAR"
-}
-trap cleanup EXIT
-
-"$HB_REPO/scripts/stack" up >"$VAR/up.log" 2>&1 || { tail -n 30 "$VAR/up.log"; exit 1; }
-BASE=https://localhost:$HANDBOOK_PORT
-CA=$VAR/tls/ca.pem
-psql_app() { "$HB_REPO/scripts/stack" psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+trap bench_stack_down EXIT
+bench_stack_up
 
 say "generating $DOCS documents through content_import()"
 t0=$(date +%s)
