@@ -43,12 +43,11 @@ enum listen_state {
 static struct {
 	struct kore_event	evt;
 	PGconn			*conn;
-	int			fd;	/* registered with the event loop */
 	enum listen_state	state;
 	PostgresPollingStatusType polling;	/* what libpq waits for */
 	int			warned;	/* one log line per outage */
 	int			resume_pending;	/* a one-shot timer is set */
-} ear = { .fd = -1 };
+} ear;
 
 static void	tick(void *, u_int64_t);
 static void	resume(void *, u_int64_t);
@@ -178,11 +177,10 @@ connect_step(void)
 		return;
 	}
 	ear.state = LISTEN_ASKED;
-	ear.fd = PQsocket(ear.conn);
 	ear.evt.type = EVT_TYPE;
 	ear.evt.flags = 0;
 	ear.evt.handle = on_event;
-	kore_platform_schedule_read(ear.fd, &ear);
+	kore_platform_schedule_read(PQsocket(ear.conn), &ear);
 	/* The send may not have gone out in full. */
 	(void)PQflush(ear.conn);
 }
@@ -259,9 +257,8 @@ lost(const char *why)
 	 * Not kore_platform_disable_read(): libpq may already have closed
 	 * the socket (it does on a read that finds the connection gone), and
 	 * Kore treats a failed EPOLL_CTL_DEL as fatal for the whole server.
-	 * Closing the socket removes it from epoll by itself.
+	 * Closing the socket (PQfinish) removes it from epoll by itself.
 	 */
-	ear.fd = -1;
 	if (ear.conn != NULL) {
 		PQfinish(ear.conn);
 		ear.conn = NULL;
