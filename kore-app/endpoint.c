@@ -7,7 +7,7 @@
  * endpoints is the SQL, which is where the rules live.
  *
  * The SQL gets its parameters in this order: $1 the acting member, then
- * the path id (if any), the query parameters (ids, then texts, as listed),
+ * the path id (if any) and the path part's id (if any), the query parameters (ids, then texts, as listed),
  * with `lang` the language negotiated from ?lang= and Accept-Language, the
  * body as jsonb (if any), and with `audit` the client address and the
  * request id.
@@ -27,6 +27,7 @@ endpoint_run(struct http_request *req, const struct endpoint *ep)
 	struct request_ctx	*ctx;
 	const char		*values[EP_VALUES_MAX], *body;
 	char			actor[HB_ID_MAX], id[HB_ID_MAX];
+	char			part[HB_ID_MAX];
 	char			ids[4][HB_ID_MAX], texts[3][EP_TEXT_MAX];
 	const char		*lang;
 	int			n, i;
@@ -48,6 +49,12 @@ endpoint_run(struct http_request *req, const struct endpoint *ep)
 		if (!param_id_or_reply(req, ep->path_id, id))
 			return (KORE_RESULT_OK);
 		values[n++] = id;
+	}
+
+	if (ep->path_part != NULL) {
+		if (!param_id_or_reply(req, ep->path_part, part))
+			return (KORE_RESULT_OK);
+		values[n++] = part;
 	}
 
 	for (i = 0; i < 4 && ep->query_ids[i] != NULL; i++) {

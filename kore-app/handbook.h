@@ -131,7 +131,8 @@ struct request_ctx {
 
 /*
  * An endpoint that is one SQL function call (endpoint.c): the SQL, the
- * status on success, which path parameter is the object's id, which query
+ * status on success, which path parameter is the object's id (and which
+ * one names a part of it, as in /sessions/{id}/points/{point}), which query
  * parameters it takes (NULL-terminated lists), the body's fields (NULL: no
  * body), and whether the client address and request id go along (for the
  * audit log).
@@ -140,6 +141,7 @@ struct endpoint {
 	const char		*sql;
 	int			status;
 	const char		*path_id;
+	const char		*path_part;	/* a second path id, or NULL */
 	const char		*query_ids[5];
 	const char		*query_texts[4];
 	const struct json_field	*body;
@@ -424,6 +426,7 @@ int		study_sessions_update(struct http_request *);
 int		study_sessions_cancel(struct http_request *);
 int		study_sessions_point_add(struct http_request *);
 int		study_sessions_point_update(struct http_request *);
+int		study_sessions_point_remove(struct http_request *);
 int		study_sessions_mine(struct http_request *);
 
 /* attendance.c */

@@ -121,6 +121,27 @@ static const struct endpoint point_add_ep = {
 };
 
 /* GET /api/v1/me/sessions?limit=&cursor= */
+/* PATCH /api/v1/study-sessions/{id}/bridge-points/{point} */
+static const struct endpoint point_update_ep = {
+	.sql = "SELECT api_study_bridge_point_update($1::bigint, $2::bigint, "
+	    "$3::bigint, $4::jsonb, $5, $6)::text",
+	.status = HTTP_STATUS_OK,
+	.path_id = "id",
+	.path_part = "point",
+	.body = point_update_fields,
+	.audit = 1,
+};
+
+/* DELETE /api/v1/study-sessions/{id}/bridge-points/{point} */
+static const struct endpoint point_remove_ep = {
+	.sql = "SELECT api_study_bridge_point_remove($1::bigint, $2::bigint, "
+	    "$3::bigint, $4, $5)",
+	.status = HTTP_STATUS_NO_CONTENT,
+	.path_id = "id",
+	.path_part = "point",
+	.audit = 1,
+};
+
 static const struct endpoint mine_ep = {
 	.sql = "SELECT api_me_study_sessions($1::bigint, $2::integer, $3, "
 	    "$4)::text",
@@ -172,41 +193,14 @@ study_sessions_mine(struct http_request *req)
 	return (endpoint_run(req, &mine_ep));
 }
 
-/*
- * PATCH /api/v1/study-sessions/{id}/bridge-points/{point}: two ids in the
- * path, which struct endpoint does not take, so the steps of
- * endpoint_run() are written out here.
- */
 int
 study_sessions_point_update(struct http_request *req)
 {
-	struct request_ctx	*ctx;
-	const char		*values[6], *body;
-	char			actor[HB_ID_MAX], sid[HB_ID_MAX];
-	char			point[HB_ID_MAX];
+	return (endpoint_run(req, &point_update_ep));
+}
 
-	switch (auth_or_reply(req)) {
-	case DB_PENDING:
-		return (KORE_RESULT_RETRY);
-	case DB_REPLIED:
-		return (KORE_RESULT_OK);
-	}
-	ctx = request_ctx_get(req);
-	if (!param_id_or_reply(req, "id", sid) ||
-	    !param_id_or_reply(req, "point", point))
-		return (KORE_RESULT_OK);
-	if ((body = body_text_or_reply(req, point_update_fields, NULL)) == NULL)
-		return (KORE_RESULT_OK);
-
-	(void)snprintf(actor, sizeof(actor), "%lld",
-	    (long long)ctx->member_id);
-	values[0] = actor;
-	values[1] = sid;
-	values[2] = point;
-	values[3] = body;
-	values[4] = ctx->client;
-	values[5] = ctx->id;
-	return (db_reply_json(req, HTTP_STATUS_OK,
-	    "SELECT api_study_bridge_point_update($1::bigint, $2::bigint, "
-	    "$3::bigint, $4::jsonb, $5, $6)::text", 6, values));
+int
+study_sessions_point_remove(struct http_request *req)
+{
+	return (endpoint_run(req, &point_remove_ep));
 }

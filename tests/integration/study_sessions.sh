@@ -193,6 +193,21 @@ expect propaganda PATCH "/api/v1/study-sessions/$S_P/bridge-points/$BP" 409 '{"a
 is_error_envelope session_not_started "... its actual count waits until the session has started"
 expect propaganda PATCH "/api/v1/study-sessions/$S_D1/bridge-points/$BP" 404 '{"expected_count":1}'
 
+# Taking a point off the plan: only those who schedule, only before the
+# start, audited; the point is gone and a second DELETE is 404.
+expect propaganda POST "/api/v1/study-sessions/$S_P/bridge-points" 201 \
+    "{\"unit_id\":$G1,\"name\":\"Điểm cầu dự phòng\"}"
+BP_SPARE=$(json .id)
+expect committee DELETE "/api/v1/study-sessions/$S_P/bridge-points/$BP_SPARE" 403
+expect member DELETE "/api/v1/study-sessions/$S_P/bridge-points/$BP_SPARE" 403
+expect propaganda DELETE "/api/v1/study-sessions/$S_D1/bridge-points/$BP_SPARE" 404
+expect propaganda DELETE "/api/v1/study-sessions/$S_P/bridge-points/$BP_SPARE" 204
+is "$(fx_sql "SELECT count(*) FROM study_bridge_points WHERE id = $BP_SPARE")" 0 "... the point is gone"
+is "$(fx_sql "SELECT count(*) FROM audit_log WHERE action = 'study_session.bridge_point_remove' AND object = 'study_bridge_point:$BP_SPARE'")" 1 "... and the removal is in the audit log"
+expect propaganda GET "/api/v1/study-sessions/$S_P" 200
+is "$(json "[.bridge_points[].id | select(. == $BP_SPARE)] | length")" 0 "... and no longer in the session"
+expect propaganda DELETE "/api/v1/study-sessions/$S_P/bridge-points/$BP_SPARE" 404
+
 # --- Idempotent creation ----------------------------------------------
 cid=0c8e3d6a-6f0e-4b6b-9a53-2f1d8e7c4b21
 once=$(body "$G1" "{\"client_id\":\"$cid\",\"title\":\"Học tập chuyên đề\"}")

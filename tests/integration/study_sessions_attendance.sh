@@ -167,6 +167,8 @@ expect propaganda PATCH "/api/v1/study-sessions/$SP_ID/bridge-points/$BP_D1" 422
 is_error_envelope invalid_count "a negative count: invalid_count"
 expect propaganda PATCH "/api/v1/study-sessions/$SP_ID/bridge-points/$BP_D1" 409 '{"expected_count":9}'
 is_error_envelope session_started "the plan of a bridge point is fixed once the session started"
+expect propaganda DELETE "/api/v1/study-sessions/$SP_ID/bridge-points/$BP_D1" 409
+is_error_envelope session_started "... and it cannot be removed either"
 
 # --- Who sees which lines ---------------------------------------------
 expect admin GET "/api/v1/study-sessions/$SP_ID" 200
