@@ -433,6 +433,20 @@ int		study_sessions_mine(struct http_request *);
 int		study_attendance_list(struct http_request *);
 int		study_attendance_record(struct http_request *);
 
+/* quizzes.c */
+int		quizzes_create(struct http_request *);
+int		quizzes_list(struct http_request *);
+int		quizzes_get(struct http_request *);
+int		quizzes_statistics(struct http_request *);
+int		quizzes_leaderboard(struct http_request *);
+int		quizzes_results(struct http_request *);
+
+/* quiz_attempts.c */
+int		quiz_attempts_start(struct http_request *);
+int		quiz_attempts_mine(struct http_request *);
+int		quiz_attempts_get(struct http_request *);
+int		quiz_attempts_submit(struct http_request *);
+
 /* health.c */
 int		health_get(struct http_request *);
 
