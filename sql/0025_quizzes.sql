@@ -45,11 +45,12 @@
 -- recorded so at the member's next start or submission. Every attempt
 -- started counts towards max_attempts, whatever became of it.
 --
--- For reports (issue 7): quiz_member_results (one row per quiz and member
--- who tried: attempts, best and last submitted score) and
--- quiz_cell_counts(quiz) (per cell: participants, submitted attempts,
--- perfect ones, mean score), both read through the index on
--- (quiz_id, member_id, number) and (quiz_id, cell_id).
+-- For reports (issue 7): quiz_member_result(quiz, member) (attempts, best
+-- and last submitted score; the view quiz_member_results has it for every
+-- member who tried) through the unique index on (quiz_id, member_id,
+-- number), and quiz_cell_counts(quiz, within) (per cell under a unit:
+-- participants, submitted attempts, perfect ones, sums of scores) through
+-- the index on (quiz_id, cell_id).
 
 CREATE TABLE quizzes (
 	id			bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -113,11 +114,11 @@ CREATE TABLE quiz_attempts (
 	CHECK ((state = 'submitted') = (score IS NOT NULL))
 );
 
--- Statistics and reports per unit: the submitted attempts of a quiz by
--- cell, with what they need, read from the index alone.
+-- Statistics and reports per unit: the attempts of a quiz by cell, with
+-- what they need, read from the index alone (the cells under a unit come
+-- first from the GiST index of org_units, then their attempts from here).
 CREATE INDEX quiz_attempts_cell ON quiz_attempts (quiz_id, cell_id)
-	INCLUDE (member_id, score, max_score, duration_ms)
-	WHERE state = 'submitted';
+	INCLUDE (member_id, state, score, max_score, started_at, duration_ms);
 
 CREATE TABLE quiz_attempt_questions (
 	attempt_id	bigint NOT NULL REFERENCES quiz_attempts (id)
@@ -570,28 +571,50 @@ BEGIN
 END
 $$;
 
--- For reports: per quiz and member, the submitted attempts' best and
--- last score and how many attempts were started (issue 7 reads this).
-CREATE VIEW quiz_member_results AS
-	SELECT a.quiz_id, a.member_id,
-	    count(*) AS attempts,
-	    count(*) FILTER (WHERE a.state = 'submitted') AS submitted,
-	    max(a.score) AS best_score,
+-- For reports: one member's attempts on a quiz, how many were started
+-- and submitted, the best and last submitted score (the best one's time
+-- breaking ties, as on the leaderboard). Read through the unique index on
+-- (quiz_id, member_id, number): a few index entries per member.
+CREATE FUNCTION quiz_member_result(quiz bigint, member bigint)
+RETURNS TABLE (attempts bigint, submitted bigint, best_score integer,
+    last_score integer, best_duration_ms bigint,
+    last_submitted_at timestamptz)
+LANGUAGE sql STABLE AS $$
+	SELECT count(*), count(*) FILTER (WHERE a.state = 'submitted'),
+	    max(a.score),
 	    (array_agg(a.score ORDER BY a.number DESC)
-		FILTER (WHERE a.state = 'submitted'))[1] AS last_score,
+		FILTER (WHERE a.state = 'submitted'))[1],
 	    (array_agg(a.duration_ms ORDER BY a.score DESC, a.duration_ms,
-		a.number) FILTER (WHERE a.state = 'submitted'))[1]
-		AS best_duration_ms,
+		a.number) FILTER (WHERE a.state = 'submitted'))[1],
 	    max(a.ended_at) FILTER (WHERE a.state = 'submitted')
-		AS last_submitted_at,
-	    max(a.max_score) AS max_score
 	FROM quiz_attempts a
-	GROUP BY a.quiz_id, a.member_id;
+	WHERE a.quiz_id = quiz AND a.member_id = member
+$$;
 
--- For reports: per cell (where the attempts were made), the participants
--- (members with a submitted attempt), submitted attempts, perfect ones,
--- the sum of scores and of best scores. Means are sums over counts.
-CREATE FUNCTION quiz_cell_counts(quiz bigint)
+-- The same for every member who started an attempt on a quiz.
+CREATE VIEW quiz_member_results AS
+	SELECT a.quiz_id, a.member_id, r.*
+	FROM (SELECT DISTINCT quiz_id, member_id FROM quiz_attempts) a
+	CROSS JOIN LATERAL quiz_member_result(a.quiz_id, a.member_id) r;
+
+-- The attempts of a quiz made in the cells under path, read cells first
+-- (a cell's figures come from a few index pages, the province's from all).
+CREATE FUNCTION quiz_unit_attempts(quiz bigint, within ltree)
+RETURNS TABLE (id bigint, member_id bigint, cell_id bigint, cell_path ltree,
+    state text, score integer, max_score integer, started_at timestamptz)
+LANGUAGE sql STABLE AS $$
+	SELECT a.id, a.member_id, a.cell_id, c.path, a.state, a.score,
+	    a.max_score, a.started_at
+	FROM org_units c
+	JOIN quiz_attempts a ON a.quiz_id = quiz AND a.cell_id = c.id
+	WHERE c.path <@ within AND c.kind = 'cell'
+$$;
+
+-- For reports: per cell (where the attempts were made) under within (all
+-- of them by default), the participants (members with a submitted
+-- attempt), submitted attempts, perfect ones and the members with one,
+-- the sum of scores and of each member's best. Means are sums over counts.
+CREATE FUNCTION quiz_cell_counts(quiz bigint, within ltree DEFAULT '')
 RETURNS TABLE (cell_id bigint, participants bigint, submitted bigint,
     all_right bigint, all_right_members bigint, score_sum bigint,
     best_score_sum bigint)
@@ -602,62 +625,76 @@ LANGUAGE sql STABLE AS $$
 	FROM (SELECT a.cell_id, a.member_id, count(*) AS n,
 		count(*) FILTER (WHERE a.score = a.max_score) AS perfect,
 		sum(a.score) AS total, max(a.score) AS best
-	    FROM quiz_attempts a
-	    WHERE a.quiz_id = quiz AND a.state = 'submitted'
+	    FROM quiz_unit_attempts(quiz, within) a
+	    WHERE a.state = 'submitted'
 	    GROUP BY a.cell_id, a.member_id) b
 	GROUP BY b.cell_id
 $$;
 
 -- GET /api/v1/quizzes/{id}/statistics?unit=: figures of the attempts
--- made in cells under the unit.
+-- made in cells under the unit. An attempt left in progress past its
+-- deadline counts as expired (quiz_attempt_state(), written out here so
+-- that it is not a function call per attempt).
 CREATE FUNCTION api_quiz_statistics(actor bigint, quiz bigint, unit bigint,
     want text) RETURNS json
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
 	v_q quizzes := quiz_require_readable(actor, quiz);
 	v_u org_units := quiz_focus_unit(actor, v_q, unit, 'quiz.statistics');
+	v_limit interval := make_interval(secs => v_q.time_limit_seconds);
 BEGIN
-	RETURN (WITH cc AS (
-		SELECT c.id, c.path, k.* FROM quiz_cell_counts(quiz) k
-		JOIN org_units c ON c.id = k.cell_id
-		WHERE c.path <@ v_u.path
-	), att AS (
-		SELECT a.id FROM quiz_attempts a JOIN cc ON cc.id = a.cell_id
-		WHERE a.quiz_id = quiz AND a.state = 'submitted'
-	), started AS (
-		SELECT count(*) AS n,
-		    count(*) FILTER (WHERE quiz_attempt_state(a, v_q) = 'expired')
-			AS expired,
-		    count(*) FILTER (WHERE quiz_attempt_state(a, v_q)
-			= 'in_progress') AS running
-		FROM quiz_attempts a JOIN org_units c ON c.id = a.cell_id
-		WHERE a.quiz_id = quiz AND c.path <@ v_u.path
+	RETURN (WITH a AS MATERIALIZED (
+		SELECT * FROM quiz_unit_attempts(quiz, v_u.path)
+	), pm AS (
+		-- Per member and cell: submitted, perfect, total, best.
+		SELECT a.cell_id, a.cell_path, a.member_id, count(*) AS n,
+		    count(*) FILTER (WHERE a.score = a.max_score) AS perfect,
+		    sum(a.score) AS total, max(a.score) AS best
+		FROM a WHERE a.state = 'submitted'
+		GROUP BY a.cell_id, a.cell_path, a.member_id
 	), qs AS (
 		SELECT x.document_id, x.qid, count(*) AS asked,
 		    count(*) FILTER (WHERE x.is_right) AS right_n
-		FROM att JOIN quiz_attempt_questions x ON x.attempt_id = att.id
+		FROM a JOIN quiz_attempt_questions x ON x.attempt_id = a.id
+		WHERE a.state = 'submitted'
 		GROUP BY x.document_id, x.qid
+	), overdue AS (
+		SELECT count(*) FILTER (WHERE a.state = 'expired' OR
+			(a.state = 'in_progress' AND now() > least(a.started_at +
+			v_limit, v_q.closes_at) + quiz_grace())) AS expired,
+		    count(*) FILTER (WHERE a.state = 'in_progress' AND now() <=
+			least(a.started_at + v_limit, v_q.closes_at) +
+			quiz_grace()) AS running,
+		    count(*) AS started
+		FROM a
+	), tot AS (
+		SELECT count(DISTINCT pm.member_id) AS participants,
+		    count(DISTINCT pm.member_id) FILTER (WHERE pm.perfect > 0)
+			AS perfect_members,
+		    coalesce(sum(pm.n), 0) AS submitted,
+		    coalesce(sum(pm.perfect), 0) AS perfect,
+		    sum(pm.total) AS total
+		FROM pm
+	), best AS (
+		SELECT avg(b.best) AS mean_best FROM (SELECT pm.member_id,
+		    max(pm.best) AS best FROM pm GROUP BY pm.member_id) b
 	)
 	SELECT jsonb_build_object(
 	    'quiz_id', quiz, 'unit', study_unit_ref(v_u.id),
 	    'members', (SELECT count(*) FROM org_units c
 		JOIN members m ON m.cell_id = c.id AND m.active
 		WHERE c.path <@ v_u.path AND c.kind = 'cell'),
-	    'participants', coalesce((SELECT sum(participants) FROM cc), 0),
-	    'attempts', (SELECT jsonb_build_object('started', n,
-		'submitted', coalesce((SELECT sum(submitted) FROM cc), 0),
-		'expired', expired, 'in_progress', running) FROM started),
-	    'all_right', jsonb_build_object(
-		'attempts', coalesce((SELECT sum(all_right) FROM cc), 0),
-		'participants', coalesce((SELECT sum(all_right_members)
-		    FROM cc), 0),
-		'share', (SELECT round(sum(all_right_members)::numeric /
-		    nullif(sum(participants), 0), 4) FROM cc)),
+	    'participants', tot.participants,
+	    'attempts', jsonb_build_object('started', overdue.started,
+		'submitted', tot.submitted, 'expired', overdue.expired,
+		'in_progress', overdue.running),
+	    'all_right', jsonb_build_object('attempts', tot.perfect,
+		'participants', tot.perfect_members,
+		'share', round(tot.perfect_members::numeric /
+		    nullif(tot.participants, 0), 4)),
 	    'max_score', v_q.questions_per_attempt,
-	    'mean_score', (SELECT round(sum(score_sum)::numeric /
-		nullif(sum(submitted), 0), 3) FROM cc),
-	    'mean_best_score', (SELECT round(sum(best_score_sum)::numeric /
-		nullif(sum(participants), 0), 3) FROM cc),
+	    'mean_score', round(tot.total::numeric / nullif(tot.submitted, 0), 3),
+	    'mean_best_score', round(best.mean_best, 3),
 	    'questions', (SELECT coalesce(jsonb_agg(jsonb_build_object(
 		'document_id', qs.document_id, 'qid', qs.qid,
 		'section', b.section,
@@ -679,10 +716,12 @@ BEGIN
 		'mean_score', round(f.score_sum::numeric /
 		    nullif(f.submitted, 0), 3)) ORDER BY ch.code), '[]')
 		FROM org_units ch
-		LEFT JOIN LATERAL (SELECT sum(cc.participants) AS participants,
-		    sum(cc.submitted) AS submitted, sum(cc.score_sum) AS score_sum
-		    FROM cc WHERE cc.path <@ ch.path) f ON true
-		WHERE ch.parent_id = v_u.id))::json);
+		LEFT JOIN LATERAL (SELECT count(DISTINCT pm.member_id)
+			AS participants, sum(pm.n) AS submitted,
+		    sum(pm.total) AS score_sum
+		    FROM pm WHERE pm.cell_path <@ ch.path) f ON true
+		WHERE ch.parent_id = v_u.id))::json
+	FROM tot, overdue, best);
 END
 $$;
 
@@ -768,8 +807,7 @@ BEGIN
 	SELECT json_agg(json_build_object('member', json_build_object(
 		'id', p.id, 'full_name', p.full_name,
 		'cell', study_unit_ref(p.cell_id)),
-	    'attempts', coalesce(r.attempts, 0),
-	    'submitted', coalesce(r.submitted, 0),
+	    'attempts', r.attempts, 'submitted', r.submitted,
 	    'best_score', r.best_score, 'last_score', r.last_score,
 	    'best_seconds', round(r.best_duration_ms / 1000.0, 1),
 	    'last_submitted_at', r.last_submitted_at,
@@ -778,8 +816,7 @@ BEGIN
 	    max(p.id) FILTER (WHERE p.rn <= v_n), count(*) > v_n
 	INTO v_items, v_last, v_more
 	FROM page p
-	LEFT JOIN quiz_member_results r ON r.quiz_id = quiz
-	    AND r.member_id = p.id;
+	CROSS JOIN LATERAL quiz_member_result(quiz, p.id) r;
 	RETURN json_build_object('quiz_id', quiz,
 	    'unit', study_unit_ref(v_u.id),
 	    'items', coalesce(v_items, '[]'),
