@@ -507,6 +507,30 @@ fx_sql "UPDATE quiz_attempts SET started_at = now() - interval '1 hour' WHERE id
 send khmer POST "/api/v1/quizzes/$QC/attempts" "{\"client_id\":\"$(uuid)\"}"
 is_error_envelope attempt_limit_reached "a sixth: 409 attempt_limit_reached (expired attempts count)"
 
+# Six copies of a start at once, then six of a submission (a phone
+# retrying on a bad line): one attempt, one scoring, identical answers.
+parallel() {	# PATH BODY TAG
+	local i
+	printf '%s' "$2" >"$TEST_TMP/par-$3.json"
+	for i in 1 2 3 4 5 6; do
+		curl -s --cacert "$CACERT" --max-time 20 -H "Authorization: Bearer ${TOK[spare]}" \
+		    -H 'Content-Type: application/json' --data-binary "@$TEST_TMP/par-$3.json" \
+		    -o "$TEST_TMP/par-$3.$i" -w '%{http_code}' "$BASE$1" >"$TEST_TMP/par-$3.$i.status" &
+	done
+	wait
+}
+parallel "/api/v1/quizzes/$Q/attempts" "{\"client_id\":\"$(uuid)\"}" start
+is "$(cat "$TEST_TMP"/par-start.?.status | fold -w3 | sort -u | tr -d '\n')" 201 "six concurrent copies of a start: all 201"
+is "$(md5sum "$TEST_TMP"/par-start.? | cut -d' ' -f1 | sort -u | wc -l)" 1 "... with the same answer"
+is "$(fx_sql "SELECT count(*) FROM quiz_attempts WHERE quiz_id = $Q AND member_id = ${FX_ID[spare]}")" 1 "... one attempt stored"
+S1=$(jq -r .id "$TEST_TMP/par-start.1")
+parallel "/api/v1/quiz-attempts/$S1/submit" "$(submit_body "$(uuid)" "$(right_answers "$S1")")" submit
+is "$(cat "$TEST_TMP"/par-submit.?.status | fold -w3 | sort -u | tr -d '\n')" 200 "six concurrent copies of a submission: all 200"
+is "$(md5sum "$TEST_TMP"/par-submit.? | cut -d' ' -f1 | sort -u | wc -l)" 1 "... with the same answer"
+is "$(jq -r '"\(.state) \(.score)"' "$TEST_TMP/par-submit.1")" "submitted 4" "... scored 4 of 4"
+is "$(fx_sql "SELECT count(*) FROM audit_log WHERE action = 'quiz_attempt.submit' AND object = 'quiz_attempt:$S1'")" 1 \
+    "... scored once (one submission in the audit log)"
+
 # Open and close times.
 send propaganda POST /api/v1/quizzes "$(quiz_body "$P" "[$DOC_A]" '.opens_at = "2099-01-01T08:00:00+07:00"')"
 QF=$(json .id)
