@@ -31,9 +31,10 @@
 -- choices of each in an order shuffled per attempt; choices are numbered
 -- 1..k in the order shown, so a number says nothing about the bank's
 -- order and the correct choice's number differs from attempt to attempt.
--- The correct choice is only looked up in the bank when scoring; it is
--- rendered by quiz_attempt_json() only for an attempt whose stored state
--- is 'submitted' (no parameter can ask for it earlier).
+-- The bank's correct mark is read only to score an attempt and to show a
+-- submitted one: quiz_attempt_json() renders answers and correct choices
+-- only for an attempt whose stored state is 'submitted' (no parameter can
+-- ask for them earlier).
 --
 -- Time: an attempt must be submitted by its deadline, the earlier of
 -- started_at + time_limit_seconds and the quiz's closes_at, with 10
