@@ -50,6 +50,20 @@ send() {
 	fi
 }
 uuid() { cat /proc/sys/kernel/random/uuid; }
+# has_schema NAME FILTER DESC: the answer (or FILTER of it) has every
+# field assets/openapi.json requires of schema NAME and no field it does
+# not list.
+has_schema() {
+	local name=$1 filter=$2 desc=$3 prog
+	prog="$filter"' | ($api[0].components.schemas[$n]) as $s
+	    | (keys - ($s.properties | keys)) == [] and (($s.required // []) - keys) == []'
+	if jq -e --arg n "$name" --slurpfile api "$HB_REPO/assets/openapi.json" \
+	    "$prog" "$REQ_BODY_FILE" >/dev/null 2>&1; then
+		pass "$desc"
+	else
+		fail "$desc" "body: $(head -c 300 "$REQ_BODY_FILE")"
+	fi
+}
 day() { date -u -d "$1" +%F; }	# a day relative to today (UTC; the tests keep a margin of days)
 
 CANARY="canary-$(uuid)-tiến-độ"
@@ -77,6 +91,7 @@ is_json '.targets[0] | "\(.target_value) \(.measure)"' "100 %" "... a measurable
 is_json '.targets[2].target_value' null "... a target without a figure"
 is_json .tasks.total 0 "... no tasks yet"
 is_json .can_write true "... which the secretary may write"
+has_schema Programme . "... shaped as the OpenAPI document's Programme"
 is "$(fx_sql "SELECT title IS NFC NORMALIZED AND title = :'t' FROM action_programmes WHERE id = $PA" -v t="$title_nfc")" t \
     "... stored NFC"
 
@@ -192,6 +207,7 @@ t1_first=$REQ_BODY
 is_json .status not_started "... not started"
 is_json .overdue true "... and overdue, computed from its deadline"
 is_json .assignee.id "$M" "... assigned to the member"
+has_schema Task . "... shaped as the OpenAPI document's Task"
 send secretary POST "/api/v1/programmes/$PA/tasks" "$TB"
 is "$REQ_BODY" "$t1_first" "the same task create again: answered as the first time"
 is "$(fx_sql "SELECT count(*) FROM programme_tasks WHERE programme_id = $PA")" 1 "... stored once"
@@ -249,6 +265,7 @@ is "$REQ_STATUS" 200 "the history of the task"
 is_json '[.items[].version] | join(",")' "4,3,2,1" "... every version, newest first"
 is_json '.items[0].changes.status | "\(.from)>\(.to)"' "in_progress>done" "... version 4: status in_progress to done"
 is_json '.items[0].edited_by.id' "$M" "... by the member"
+has_schema TaskHistory . "... shaped as the OpenAPI document's TaskHistory"
 is_json '.items[1].changes | keys | join(",")' "deadline" "... version 3: the deadline only"
 is_json '.items[1].changes.deadline | "\(.from)>\(.to)"' "$deadline_past>$deadline_late" "... from the old to the new day"
 is_json '.items[1].edited_by.full_name' "${FX_NAME[secretary]}" "... by the secretary"
@@ -285,6 +302,7 @@ send member POST "/api/v1/tasks/$T1/notes" "$nbody"
 is "$REQ_STATUS" 201 "the assignee writes a progress note"
 is_json .text "$note_nfc" "... stored and answered NFC"
 is_json .task_status done "... with the task's status at the time"
+has_schema TaskNote . "... shaped as the OpenAPI document's TaskNote"
 nfirst=$REQ_BODY
 send member POST "/api/v1/tasks/$T1/notes" "$nbody"
 is "$REQ_BODY" "$nfirst" "... a retry answered as the first"
@@ -321,6 +339,8 @@ is "$(fx_sql "SELECT count(*) FROM task_progress_notes WHERE task_id = $T1 AND c
 send member GET /api/v1/me/tasks
 is "$REQ_STATUS" 200 "the member's own tasks"
 is_json '[.items[].id] | map(tostring) | join(",")' "$T3,$T1" "... both of theirs, by deadline"
+has_schema TaskList . "... shaped as the OpenAPI document's TaskList"
+has_schema Task '.items[0]' "... each item a Task"
 send member GET "/api/v1/me/tasks?limit=1"
 is_json '[.items[].id] | map(tostring) | join(",")' "$T3" "... paged: the first"
 send member GET "/api/v1/me/tasks?limit=1&cursor=$(json .next_cursor)"
