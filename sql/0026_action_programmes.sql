@@ -597,13 +597,20 @@ $$;
 
 -- GET /api/v1/programmes?unit=&document=&limit=&cursor=: the programmes
 -- the actor may read, of the unit and the units under it (default: all),
--- newest first; the cursor is the last id.
+-- newest first; the cursor is the last id. Two branches, so that each
+-- uses an index and stops after a page: the programmes of the actor's
+-- own cell (by unit), and those their roles cover (walking ids downwards,
+-- filtered by the subtrees, computed once, in which they write: every
+-- kind of unit, cells only, or all but cells).
 CREATE FUNCTION api_programmes_list(actor bigint, unit bigint, doc bigint,
     lim integer, after bigint) RETURNS json
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
 	sub ltree;
 	my_cell bigint := actor_cell(actor);
+	any_kind ltree[];
+	cells_only ltree[];
+	but_cells ltree[];
 	items json;
 	last_id bigint;
 	n integer := api_limit(lim);
@@ -614,24 +621,46 @@ BEGIN
 			PERFORM access_require('not_found', 'unit');
 		END IF;
 	END IF;
+	SELECT coalesce(array_agg(s.path) FILTER (WHERE
+		    programme_writes(s.role, 'cell') AND
+		    programme_writes(s.role, 'grassroots')), '{}'),
+	    coalesce(array_agg(s.path) FILTER (WHERE
+		    programme_writes(s.role, 'cell') AND
+		    NOT programme_writes(s.role, 'grassroots')), '{}'),
+	    coalesce(array_agg(s.path) FILTER (WHERE
+		    NOT programme_writes(s.role, 'cell') AND
+		    programme_writes(s.role, 'grassroots')), '{}')
+	INTO any_kind, cells_only, but_cells
+	FROM programme_scope(actor) s;
 
-	WITH sc AS MATERIALIZED (SELECT * FROM programme_scope(actor)),
-	page AS (
-		SELECT ap FROM action_programmes ap
+	WITH page AS (
+		(SELECT ap FROM action_programmes ap
 		JOIN org_units u ON u.id = ap.unit_id
-		WHERE (sub IS NULL OR u.path <@ sub)
+		WHERE ap.unit_id = my_cell AND u.kind = 'cell'
+		  AND (sub IS NULL OR u.path <@ sub)
 		  AND (doc IS NULL OR ap.document_id = doc)
 		  AND (after IS NULL OR ap.id < after)
-		  AND ((u.kind = 'cell' AND u.id = my_cell) OR EXISTS (
-		      SELECT 1 FROM sc WHERE u.path <@ sc.path
-		        AND programme_writes(sc.role, u.kind)))
 		ORDER BY ap.id DESC
-		LIMIT n
+		LIMIT n)
+		UNION
+		(SELECT ap FROM action_programmes ap
+		JOIN org_units u ON u.id = ap.unit_id
+		WHERE cardinality(any_kind || cells_only || but_cells) > 0
+		  AND (u.path <@ any_kind OR
+		       (u.kind = 'cell' AND u.path <@ cells_only) OR
+		       (u.kind <> 'cell' AND u.path <@ but_cells))
+		  AND (sub IS NULL OR u.path <@ sub)
+		  AND (doc IS NULL OR ap.document_id = doc)
+		  AND (after IS NULL OR ap.id < after)
+		ORDER BY ap.id DESC
+		LIMIT n)
+	), top AS (
+		SELECT pg.ap FROM page pg ORDER BY (pg.ap).id DESC LIMIT n
 	)
-	SELECT coalesce(json_agg(programme_json(pg.ap, actor)
-	    ORDER BY (pg.ap).id DESC), '[]'), min((pg.ap).id), count(*)
+	SELECT coalesce(json_agg(programme_json(t.ap, actor)
+	    ORDER BY (t.ap).id DESC), '[]'), min((t.ap).id), count(*)
 	INTO items, last_id, n
-	FROM page pg;
+	FROM top t;
 
 	RETURN json_build_object('items', items, 'next_cursor',
 	    CASE WHEN n = api_limit(lim) THEN last_id::text END);
