@@ -262,7 +262,7 @@ $$;
 -- Time -------------------------------------------------------------------
 
 -- Today in Vietnam (+07:00, no daylight saving): deadlines are days there.
-CREATE FUNCTION vn_today() RETURNS date
+CREATE FUNCTION programme_today() RETURNS date
 LANGUAGE sql STABLE AS $$
 	SELECT ((now() AT TIME ZONE 'UTC') + interval '7 hours')::date
 $$;
@@ -270,7 +270,7 @@ $$;
 CREATE FUNCTION task_overdue(t programme_tasks) RETURNS boolean
 LANGUAGE sql STABLE AS $$
 	SELECT t.status IN ('not_started', 'in_progress') AND
-	    t.deadline < vn_today()
+	    t.deadline < programme_today()
 $$;
 
 -- A deadline: a date YYYY-MM-DD between 2000-01-01 and ten years ahead
@@ -285,7 +285,7 @@ BEGIN
 		    'deadline must be a date written YYYY-MM-DD.');
 	END IF;
 	d := api_date(v #>> '{}', 'deadline');
-	IF d < date '2000-01-01' OR d > vn_today() + interval '10 years' THEN
+	IF d < date '2000-01-01' OR d > programme_today() + interval '10 years' THEN
 		PERFORM api_refuse('invalid_date',
 		    'deadline must be between 2000-01-01 and ten years from today.');
 	END IF;
@@ -366,7 +366,7 @@ $$;
 
 -- An optional text field of a body: NULL when absent or null, else
 -- checked by api_text (a string, or 422 invalid_field).
-CREATE FUNCTION api_text_or_null(v jsonb, max integer, what text)
+CREATE FUNCTION programme_text_or_null(v jsonb, max integer, what text)
 RETURNS text
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
@@ -383,7 +383,7 @@ $$;
 
 -- JSON -------------------------------------------------------------------
 
-CREATE FUNCTION member_ref(member bigint) RETURNS json
+CREATE FUNCTION programme_member(member bigint) RETURNS json
 LANGUAGE sql STABLE AS $$
 	SELECT json_build_object('id', m.id, 'full_name', m.full_name)
 	FROM members m WHERE m.id = member
@@ -416,7 +416,7 @@ LANGUAGE sql STABLE AS $$
 		'title', p.title, 'targets', p.targets, 'version', p.version,
 		'tasks', programme_task_counts(p.id),
 		'can_write', programme_role(actor, p.unit_id) = 'writer',
-		'created_by', member_ref(p.created_by),
+		'created_by', programme_member(p.created_by),
 		'client_id', CASE WHEN p.created_by = actor THEN p.client_id END,
 		'created_at', p.created_at, 'updated_at', p.updated_at)
 $$;
@@ -430,7 +430,7 @@ LANGUAGE sql STABLE AS $$
 		    'document_id', p.document_id)
 		    FROM action_programmes p WHERE p.id = t.programme_id),
 		'title', t.title, 'description', t.description,
-		'assignee', member_ref(t.assignee_id),
+		'assignee', programme_member(t.assignee_id),
 		'deadline', t.deadline, 'status', t.status,
 		'overdue', task_overdue(t),
 		'completed_at', t.completed_at,
@@ -442,7 +442,7 @@ LANGUAGE sql STABLE AS $$
 		'version', t.version,
 		'may', CASE task_role(actor, t) WHEN 'writer' THEN 'edit'
 		    WHEN 'assignee' THEN 'progress' ELSE 'read' END,
-		'created_by', member_ref(t.created_by),
+		'created_by', programme_member(t.created_by),
 		'client_id', CASE WHEN t.created_by = actor THEN t.client_id END,
 		'created_at', t.created_at, 'updated_at', t.updated_at)
 $$;
@@ -745,7 +745,7 @@ BEGIN
 	)
 	SELECT coalesce(json_agg(json_build_object('version', pg.version,
 	    'title', pg.record->'title', 'targets', pg.record->'targets',
-	    'edited_by', member_ref(pg.edited_by), 'edited_at', pg.edited_at)
+	    'edited_by', programme_member(pg.edited_by), 'edited_at', pg.edited_at)
 	    ORDER BY pg.version DESC), '[]'), min(pg.version), count(*)
 	INTO items, last_v, n
 	FROM page pg;
@@ -801,7 +801,7 @@ BEGIN
 		    assignee_id, deadline, status, completed_at, client_id,
 		    created_by, create_hash)
 		VALUES (prog, api_text(body->>'title', 500, 'title'),
-		    api_text_or_null(body->'description', 5000, 'description'),
+		    programme_text_or_null(body->'description', 5000, 'description'),
 		    task_assignee(p, body->'assignee_id'),
 		    task_deadline(body->'deadline'), st,
 		    CASE WHEN st = 'done' THEN now() END, cid, actor, h)
@@ -975,7 +975,7 @@ BEGIN
 		nt.title := api_text(body->>'title', 500, 'title');
 	END IF;
 	IF body ? 'description' THEN
-		nt.description := api_text_or_null(body->'description', 5000,
+		nt.description := programme_text_or_null(body->'description', 5000,
 		    'description');
 	END IF;
 	IF body ? 'assignee_id' THEN
@@ -1033,7 +1033,7 @@ BEGIN
 		LIMIT n
 	)
 	SELECT coalesce(json_agg(json_build_object('version', pg.version,
-	    'edited_by', member_ref(pg.edited_by), 'edited_at', pg.edited_at,
+	    'edited_by', programme_member(pg.edited_by), 'edited_at', pg.edited_at,
 	    'changes', pg.changes, 'record', pg.record)
 	    ORDER BY pg.version DESC), '[]'), min(pg.version), count(*)
 	INTO items, last_v, n
@@ -1049,7 +1049,7 @@ CREATE FUNCTION task_note_json(n task_progress_notes, actor bigint)
 RETURNS json
 LANGUAGE sql STABLE AS $$
 	SELECT json_build_object('id', n.id, 'task_id', n.task_id,
-	    'author', member_ref(n.author_id), 'text', n.content,
+	    'author', programme_member(n.author_id), 'text', n.content,
 	    'task_status', n.task_status, 'mine', n.author_id = actor,
 	    'client_id', CASE WHEN n.author_id = actor THEN n.client_id END,
 	    'created_at', n.created_at)
