@@ -447,6 +447,25 @@ int		quiz_attempts_mine(struct http_request *);
 int		quiz_attempts_get(struct http_request *);
 int		quiz_attempts_submit(struct http_request *);
 
+/* programmes.c */
+int		programmes_create(struct http_request *);
+int		programmes_list(struct http_request *);
+int		programmes_get(struct http_request *);
+int		programmes_update(struct http_request *);
+int		programmes_versions(struct http_request *);
+
+/* programme_tasks.c */
+int		programme_tasks_create(struct http_request *);
+int		programme_tasks_list(struct http_request *);
+int		programme_tasks_get(struct http_request *);
+int		programme_tasks_update(struct http_request *);
+int		programme_tasks_history(struct http_request *);
+int		programme_tasks_mine(struct http_request *);
+
+/* task_progress.c */
+int		task_progress_create(struct http_request *);
+int		task_progress_list(struct http_request *);
+
 /* health.c */
 int		health_get(struct http_request *);
 
