@@ -17,21 +17,21 @@
 -- under each unit.
 
 -- The target of a unit: its own, else the nearest set above it, else 95%.
-CREATE FUNCTION report_target_of(p ltree) RETURNS numeric
+CREATE OR REPLACE FUNCTION report_target_of(p ltree) RETURNS numeric
 LANGUAGE sql STABLE AS $$
 	SELECT coalesce((SELECT t.target FROM report_targets t
 	    JOIN org_units a ON a.id = t.unit_id
 	    WHERE a.path @> p ORDER BY nlevel(a.path) DESC LIMIT 1), 0.95)
 $$;
 
-CREATE FUNCTION report_rate(num bigint, den bigint) RETURNS numeric
+CREATE OR REPLACE FUNCTION report_rate(num bigint, den bigint) RETURNS numeric
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE WHEN den > 0 THEN round(num::numeric / den, 4) END
 $$;
 
 -- The ids of the units on p's path down to depth 3: the zones a cell
 -- under p can belong to without its zone being strictly below p.
-CREATE FUNCTION report_upper_ids(p ltree) RETURNS bigint[]
+CREATE OR REPLACE FUNCTION report_upper_ids(p ltree) RETURNS bigint[]
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT array_agg(x::bigint) FROM unnest(string_to_array(
 	    subpath(p, 0, least(nlevel(p), report_zone_level()))::text, '.')) x
@@ -40,7 +40,7 @@ $$;
 -- A document's figures per child unit of the unit at p (the unit itself
 -- when it is a cell): zone rows for zones strictly below p, cell rows for
 -- the cells under p whose zone is not (see 0027).
-CREATE FUNCTION report_document_lines(p ltree, doc bigint)
+CREATE OR REPLACE FUNCTION report_document_lines(p ltree, doc bigint)
 RETURNS TABLE (grp bigint, members bigint, readers bigint,
     completers bigint, attended bigint, at_meeting bigint, reached bigint)
 LANGUAGE sql STABLE AS $$
@@ -78,7 +78,7 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- New readers and completers per day under the unit at p.
-CREATE FUNCTION report_document_days(p ltree, doc bigint)
+CREATE OR REPLACE FUNCTION report_document_days(p ltree, doc bigint)
 RETURNS TABLE (day date, readers bigint, completers bigint)
 LANGUAGE sql STABLE AS $$
 	WITH b AS (
@@ -99,7 +99,7 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- A line of the report as JSON: the unit, its figures, its target.
-CREATE FUNCTION report_line_json(u org_units, f jsonb, rate numeric)
+CREATE OR REPLACE FUNCTION report_line_json(u org_units, f jsonb, rate numeric)
 RETURNS jsonb
 LANGUAGE sql STABLE AS $$
 	SELECT jsonb_build_object('id', u.id, 'kind', u.kind, 'code', u.code,
@@ -109,7 +109,7 @@ LANGUAGE sql STABLE AS $$
 	FROM (SELECT report_target_of(u.path) AS target) t
 $$;
 
-CREATE FUNCTION report_document_figures(m bigint, r bigint, c bigint,
+CREATE OR REPLACE FUNCTION report_document_figures(m bigint, r bigint, c bigint,
     a bigint, mt bigint, x bigint) RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT jsonb_build_object('members', m, 'readers', r, 'completers', c,
@@ -120,7 +120,7 @@ LANGUAGE sql IMMUTABLE AS $$
 	    'reach_rate', report_rate(x, m))
 $$;
 
-CREATE FUNCTION report_session_figures(m bigint, pr bigint, mu bigint,
+CREATE OR REPLACE FUNCTION report_session_figures(m bigint, pr bigint, mu bigint,
     ab bigint, un bigint) RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT jsonb_build_object('members', m, 'present', pr, 'made_up', mu,
@@ -129,7 +129,7 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- GET /api/v1/reports/engagement?unit=&document=|session=&from=&to=.
-CREATE FUNCTION api_report_engagement(actor bigint, unit bigint, doc bigint,
+CREATE OR REPLACE FUNCTION api_report_engagement(actor bigint, unit bigint, doc bigint,
     sid bigint, from_text text, to_text text, want text) RETURNS json
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -215,12 +215,14 @@ BEGIN
 		    j.line->>'code'), '[]')
 		INTO lines FROM j;
 
-		SELECT report_document_figures(coalesce(sum(x.members), 0),
-		    coalesce(sum(x.readers), 0), coalesce(sum(x.completers), 0),
-		    coalesce(sum(x.attended), 0), coalesce(sum(x.at_meeting), 0),
-		    coalesce(sum(x.reached), 0)),
-		    report_rate(coalesce(sum(x.reached), 0),
-			coalesce(sum(x.members), 0)),
+		SELECT report_document_figures(coalesce(sum(x.members), 0)::bigint,
+		    coalesce(sum(x.readers), 0)::bigint,
+		    coalesce(sum(x.completers), 0)::bigint,
+		    coalesce(sum(x.attended), 0)::bigint,
+		    coalesce(sum(x.at_meeting), 0)::bigint,
+		    coalesce(sum(x.reached), 0)::bigint),
+		    report_rate(coalesce(sum(x.reached), 0)::bigint,
+			coalesce(sum(x.members), 0)::bigint),
 		    jsonb_build_object('app', coalesce(sum(x.readers), 0),
 			'study_session', coalesce(sum(x.attended), 0),
 			'cell_meeting', coalesce(sum(x.at_meeting), 0),
@@ -239,17 +241,18 @@ BEGIN
 			FROM days WHERE day < from_day
 		), s AS (
 			SELECT cal.day, coalesce(days.readers, 0) AS nr,
-			    coalesce(days.completers, 0) AS nc
-			FROM cal LEFT JOIN days ON days.day = cal.day
+			    coalesce(days.completers, 0) AS nc,
+			    before.r + sum(coalesce(days.readers, 0)) OVER w AS cr,
+			    before.c + sum(coalesce(days.completers, 0)) OVER w
+				AS cc
+			FROM cal LEFT JOIN days ON days.day = cal.day, before
+			WINDOW w AS (ORDER BY cal.day)
 		)
 		SELECT jsonb_agg(jsonb_build_object('day', s.day,
-		    'new_readers', s.nr,
-		    'readers', before.r + sum(s.nr) OVER w,
-		    'new_completers', s.nc,
-		    'completers', before.c + sum(s.nc) OVER w) ORDER BY s.day)
+		    'new_readers', s.nr, 'readers', s.cr,
+		    'new_completers', s.nc, 'completers', s.cc) ORDER BY s.day)
 		INTO series
-		FROM s, before
-		WINDOW w AS (ORDER BY s.day);
+		FROM s;
 
 		IF u.kind = 'cell' AND path_in_scope(actor, 'member.read',
 		    u.path) THEN
@@ -316,9 +319,11 @@ BEGIN
 		SELECT report_line_json(l.cu, l.f, l.rate) AS line, l.rate
 		FROM l
 	), tot AS (
-		SELECT coalesce(sum(m), 0) AS m, coalesce(sum(pr), 0) AS pr,
-		    coalesce(sum(mu), 0) AS mu, coalesce(sum(ab), 0) AS ab,
-		    coalesce(sum(un), 0) AS un FROM agg
+		SELECT coalesce(sum(m), 0)::bigint AS m,
+		    coalesce(sum(pr), 0)::bigint AS pr,
+		    coalesce(sum(mu), 0)::bigint AS mu,
+		    coalesce(sum(ab), 0)::bigint AS ab,
+		    coalesce(sum(un), 0)::bigint AS un FROM agg
 	)
 	SELECT jsonb_build_object('kind', 'session',
 	    'session', (SELECT jsonb_build_object('id', s.id, 'title', s.title,
@@ -352,7 +357,7 @@ $$;
 -- inheriting. Answers
 -- the unit's own and effective targets. Idempotent: the same body again
 -- changes nothing and answers the same.
-CREATE FUNCTION api_report_target_put(actor bigint, unit bigint, body jsonb,
+CREATE OR REPLACE FUNCTION api_report_target_put(actor bigint, unit bigint, body jsonb,
     client text, request_id text) RETURNS json
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -380,9 +385,11 @@ BEGIN
 			    jsonb_build_object('target', null));
 		END IF;
 	ELSE
-		-- The C edge let only a number through.
-		t := v::text::numeric;
-		IF t <= 0 OR t > 1 OR t <> round(t, 4) THEN
+		-- The C edge let only a number through, re-written by jansson
+		-- with 17 digits (0.7 arrives as 0.69999999999999996): what
+		-- is within a hair of 4 decimals is taken as those.
+		t := round(v::text::numeric, 4);
+		IF t <= 0 OR t > 1 OR abs(t - v::text::numeric) > 1e-9 THEN
 			PERFORM api_refuse('invalid_target', 'target is a share '
 			    'above 0 and at most 1, with at most 4 decimals '
 			    '(0.95 for 95%).');
