@@ -590,53 +590,111 @@ CREATE TRIGGER report_meeting_documents
 	FOR EACH ROW EXECUTE FUNCTION report_meeting_changed();
 
 -- Members: the denominator, and their reach follows them.
-CREATE FUNCTION report_members_bump(cell bigint, delta integer)
-RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-	z bigint := report_cell_zone(cell);
-BEGIN
-	IF z IS NULL OR delta = 0 THEN
-		RETURN;
-	END IF;
-	INSERT INTO report_members_cell AS k (cell_id, zone_id, members)
-	VALUES (cell, z, delta)
-	ON CONFLICT (cell_id) DO UPDATE SET members = k.members + delta;
-	INSERT INTO report_members_zone AS k (zone_id, members)
-	VALUES (z, delta)
-	ON CONFLICT (zone_id) DO UPDATE SET members = k.members + delta;
-END
-$$;
-
+-- Statement-level, with the rows each statement changed: a member import
+-- or the benchmark generator inserts thousands of members in one
+-- statement, and one upsert per cell (and per zone) is far cheaper than
+-- two per member.
 CREATE FUNCTION report_members_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
 	IF report_rebuilding() THEN
 		RETURN NULL;
 	END IF;
-	IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.active THEN
-		PERFORM report_members_bump(OLD.cell_id, -1);
-	END IF;
-	IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.active THEN
-		PERFORM report_members_bump(NEW.cell_id, 1);
-	END IF;
+	WITH delta AS (
+		SELECT x.cell_id, sum(x.d)::integer AS d
+		FROM (SELECT cell_id, 1 AS d FROM changed_new WHERE active
+		    UNION ALL
+		    SELECT cell_id, -1 FROM changed_old WHERE active) x
+		GROUP BY x.cell_id
+	), per_cell AS (
+		SELECT d.cell_id, report_zone_of(c.path) AS zone_id, d.d
+		FROM delta d JOIN org_units c ON c.id = d.cell_id
+		WHERE d.d <> 0
+	), cells AS (
+		INSERT INTO report_members_cell AS k (cell_id, zone_id, members)
+		SELECT cell_id, zone_id, d FROM per_cell ORDER BY cell_id
+		ON CONFLICT (cell_id) DO UPDATE SET
+		    members = k.members + excluded.members
+	)
+	INSERT INTO report_members_zone AS k (zone_id, members)
+	SELECT zone_id, sum(d) FROM per_cell GROUP BY zone_id ORDER BY zone_id
+	ON CONFLICT (zone_id) DO UPDATE SET
+	    members = k.members + excluded.members;
+
 	IF TG_OP = 'UPDATE' THEN
-		UPDATE report_reach SET cell_id = NEW.cell_id,
-		    active = NEW.active
-		WHERE member_id = NEW.id;
+		-- Their reach goes with them (report_reach_counts moves it).
+		UPDATE report_reach r SET cell_id = n.cell_id, active = n.active
+		FROM changed_new n JOIN changed_old o ON o.id = n.id
+		WHERE r.member_id = n.id
+		  AND (o.cell_id, o.active) IS DISTINCT FROM (n.cell_id, n.active);
 	END IF;
 	RETURN NULL;
 END
 $$;
 
+-- Inserts and deletes have one transition table each, hence functions
+-- of their own.
+CREATE FUNCTION report_members_inserted() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF report_rebuilding() THEN
+		RETURN NULL;
+	END IF;
+	WITH per_cell AS (
+		SELECT n.cell_id, report_zone_of(c.path) AS zone_id,
+		    count(*)::integer AS d
+		FROM changed_new n JOIN org_units c ON c.id = n.cell_id
+		WHERE n.active GROUP BY n.cell_id, c.path
+	), cells AS (
+		INSERT INTO report_members_cell AS k (cell_id, zone_id, members)
+		SELECT cell_id, zone_id, d FROM per_cell ORDER BY cell_id
+		ON CONFLICT (cell_id) DO UPDATE SET
+		    members = k.members + excluded.members
+	)
+	INSERT INTO report_members_zone AS k (zone_id, members)
+	SELECT zone_id, sum(d) FROM per_cell GROUP BY zone_id ORDER BY zone_id
+	ON CONFLICT (zone_id) DO UPDATE SET
+	    members = k.members + excluded.members;
+	RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION report_members_deleted() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF report_rebuilding() THEN
+		RETURN NULL;
+	END IF;
+	-- The cells may be going in the same statement (a fixture removing
+	-- its organisation): then there is nothing left to count.
+	WITH per_cell AS (
+		SELECT o.cell_id, report_zone_of(c.path) AS zone_id,
+		    -count(*)::integer AS d
+		FROM changed_old o JOIN org_units c ON c.id = o.cell_id
+		WHERE o.active GROUP BY o.cell_id, c.path
+	), cells AS (
+		UPDATE report_members_cell k SET members = k.members + p.d
+		FROM per_cell p WHERE k.cell_id = p.cell_id
+	)
+	UPDATE report_members_zone k SET members = k.members + z.d
+	FROM (SELECT zone_id, sum(d) AS d FROM per_cell GROUP BY zone_id) z
+	WHERE k.zone_id = z.zone_id;
+	RETURN NULL;
+END
+$$;
+
 CREATE TRIGGER report_members_insert
-	AFTER INSERT OR DELETE ON members
-	FOR EACH ROW EXECUTE FUNCTION report_members_changed();
+	AFTER INSERT ON members
+	REFERENCING NEW TABLE AS changed_new
+	FOR EACH STATEMENT EXECUTE FUNCTION report_members_inserted();
 CREATE TRIGGER report_members_update
 	AFTER UPDATE ON members
-	FOR EACH ROW WHEN (OLD.cell_id IS DISTINCT FROM NEW.cell_id OR
-	    OLD.active IS DISTINCT FROM NEW.active)
-	EXECUTE FUNCTION report_members_changed();
+	REFERENCING NEW TABLE AS changed_new OLD TABLE AS changed_old
+	FOR EACH STATEMENT EXECUTE FUNCTION report_members_changed();
+CREATE TRIGGER report_members_delete
+	AFTER DELETE ON members
+	REFERENCING OLD TABLE AS changed_old
+	FOR EACH STATEMENT EXECUTE FUNCTION report_members_deleted();
 
 -- A cell whose zone changed (a unit above it moved): its counts move from
 -- the old zone's rows to the new one's.

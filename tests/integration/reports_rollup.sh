@@ -73,7 +73,7 @@ reads() {	# PROBABILITY
 	SELECT m.id, d.id, t, t, now(), CASE WHEN random() < 0.5 THEN t + interval '3 hours' END, 1
 	FROM $MEMBERS m (id) CROSS JOIN (VALUES ($A), ($B)) d (id)
 	CROSS JOIN LATERAL (SELECT now() - random() * interval '10 days' + m.id * interval '0' AS t) x
-	WHERE random() < $1
+	WHERE random() + m.id * 0 + d.id * 0 < $1	-- per row, not per member or document
 	ON CONFLICT (member_id, document_id) DO UPDATE SET
 	    first_opened_at = least(p.first_opened_at, excluded.first_opened_at),
 	    completed_at = least(p.completed_at, excluded.completed_at),
