@@ -175,17 +175,19 @@ BEGIN
 	IF z IS NULL THEN
 		RETURN;		-- the cell is gone (a fixture deleting units)
 	END IF;
-	INSERT INTO report_cell AS k (document_id, cell_id, zone_id, readers,
-	    completers, attended, at_meeting, reached)
-	VALUES (doc, cell, z, d_read, d_done, d_att, d_meet, d_reach)
-	ON CONFLICT (document_id, cell_id) DO UPDATE SET
-	    readers = k.readers + d_read, completers = k.completers + d_done,
-	    attended = k.attended + d_att, at_meeting = k.at_meeting + d_meet,
-	    reached = k.reached + d_reach;
+	-- The zone row first, then the cell's: every writer takes them in
+	-- that order (see report_reach_refresh), so two cannot deadlock here.
 	INSERT INTO report_zone AS k (document_id, zone_id, readers,
 	    completers, attended, at_meeting, reached)
 	VALUES (doc, z, d_read, d_done, d_att, d_meet, d_reach)
 	ON CONFLICT (document_id, zone_id) DO UPDATE SET
+	    readers = k.readers + d_read, completers = k.completers + d_done,
+	    attended = k.attended + d_att, at_meeting = k.at_meeting + d_meet,
+	    reached = k.reached + d_reach;
+	INSERT INTO report_cell AS k (document_id, cell_id, zone_id, readers,
+	    completers, attended, at_meeting, reached)
+	VALUES (doc, cell, z, d_read, d_done, d_att, d_meet, d_reach)
+	ON CONFLICT (document_id, cell_id) DO UPDATE SET
 	    readers = k.readers + d_read, completers = k.completers + d_done,
 	    attended = k.attended + d_att, at_meeting = k.at_meeting + d_meet,
 	    reached = k.reached + d_reach;
@@ -206,15 +208,15 @@ BEGIN
 	IF z IS NULL THEN
 		RETURN;
 	END IF;
-	INSERT INTO report_cell_day AS k (document_id, cell_id, day, zone_id,
-	    readers, completers)
-	VALUES (doc, cell, d, z, d_read, d_done)
-	ON CONFLICT (document_id, cell_id, day) DO UPDATE SET
-	    readers = k.readers + d_read, completers = k.completers + d_done;
 	INSERT INTO report_zone_day AS k (document_id, zone_id, day, readers,
 	    completers)
 	VALUES (doc, z, d, d_read, d_done)
 	ON CONFLICT (document_id, zone_id, day) DO UPDATE SET
+	    readers = k.readers + d_read, completers = k.completers + d_done;
+	INSERT INTO report_cell_day AS k (document_id, cell_id, day, zone_id,
+	    readers, completers)
+	VALUES (doc, cell, d, z, d_read, d_done)
+	ON CONFLICT (document_id, cell_id, day) DO UPDATE SET
 	    readers = k.readers + d_read, completers = k.completers + d_done;
 END
 $$;
@@ -381,7 +383,10 @@ LANGUAGE sql AS $$
 	JOIN documents dd ON dd.id = x.d
 	WHERE x.s OR x.t OR EXISTS (SELECT 1 FROM report_reach e
 	    WHERE e.member_id = x.m AND e.document_id = x.d)
-	ORDER BY x.m, x.d
+	-- Document first: row locks on the counters of one document are
+	-- taken before the next document's, in the order the events' upserts
+	-- take them (by document), which keeps deadlocks with them rare.
+	ORDER BY x.d, x.m
 	ON CONFLICT (member_id, document_id) DO UPDATE SET
 	    session_seen = excluded.session_seen,
 	    meeting_seen = excluded.meeting_seen
