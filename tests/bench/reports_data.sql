@@ -82,6 +82,7 @@ CROSS JOIN LATERAL (SELECT now() - random() * interval '20 days'
 -- to the scan of documents and drawn once per document.)
 WHERE random() + bm.n * 0 < CASE WHEN d.id = :doc THEN 0.9 ELSE 0.3 END;
 
+ANALYZE progress;
 \echo a province-wide session, make-ups, meetings
 INSERT INTO study_sessions (unit_id, title, mode, starts_at, ends_at)
 SELECT id, 'Hội nghị quán triệt (benchmark)', 'online',
@@ -97,6 +98,7 @@ FROM bm CROSS JOIN LATERAL (SELECT (CASE WHEN random() < 0.8 THEN 'present'
     ELSE 'absent' END)::study_attendance_status AS st, bm.n * 0 AS z) x,
     study_sessions s
 WHERE s.title = 'Hội nghị quán triệt (benchmark)' AND s.makeup_of IS NULL;
+ANALYZE study_attendance, study_sessions;
 INSERT INTO study_sessions (unit_id, title, mode, starts_at, ends_at, makeup_of)
 SELECT g.id, 'Hội nghị quán triệt (benchmark)', 'in_person',
     now() - interval '3 days', now() - interval '3 days' + interval '2 hours', s.id
@@ -110,9 +112,11 @@ FROM study_attendance a
 JOIN study_sessions s ON s.id = a.session_id AND s.makeup_of IS NULL
     AND s.title = 'Hội nghị quán triệt (benchmark)'
 JOIN org_units c ON c.id = a.cell_id
-JOIN study_sessions k ON k.makeup_of = s.id
-JOIN org_units g ON g.id = k.unit_id AND c.path <@ g.path
-WHERE a.status = 'absent' AND random() < 0.6;
+-- The make-up of the cell's grassroots unit (its parent in this tree); by
+-- id, not by path: a planner fooled by fresh tables otherwise tries every
+-- line against every make-up.
+JOIN study_sessions k ON k.makeup_of = s.id AND k.unit_id = c.parent_id
+WHERE a.status = 'absent' AND random() + a.member_id * 0 < 0.6;
 INSERT INTO cell_meetings (cell_id, held_on, topic, client_id, create_hash)
 SELECT c.id, current_date - 5, 'Sinh hoạt chuyên đề (benchmark)',
     gen_random_uuid(), '\x00'
