@@ -194,7 +194,7 @@ DELETE FROM report_cell_day WHERE document_id = :doc
 -- Each cell's readers arrive on 8 of the 30 days.
 INSERT INTO report_cell_day (document_id, cell_id, day, zone_id, readers,
     completers)
-SELECT :doc, k.cell_id, current_date - (k.cell_id + d * 3) % 30, k.zone_id,
+SELECT :doc, k.cell_id, current_date - ((k.cell_id + d * 3) % 30)::integer, k.zone_id,
     greatest(k.readers / 8, 1), greatest(k.completers / 8, 0)
 FROM report_cell k, generate_series(1, 8) d
 WHERE k.document_id = :doc AND k.cell_id IN (SELECT cell_id FROM rc)
