@@ -39,7 +39,9 @@ $$;
 
 -- A document's figures per child unit of the unit at p (the unit itself
 -- when it is a cell): zone rows for zones strictly below p, cell rows for
--- the cells under p whose zone is not (see 0027).
+-- the cells under p whose zone is not (see 0027). The zone ids are written
+-- as report_upper_ids(p), not read from the CTE, so that the planner sees
+-- a constant array and uses the (document_id, zone_id) indexes.
 CREATE OR REPLACE FUNCTION report_document_lines(p ltree, doc bigint)
 RETURNS TABLE (grp bigint, members bigint, readers bigint,
     completers bigint, attended bigint, at_meeting bigint, reached bigint)
@@ -58,7 +60,7 @@ LANGUAGE sql STABLE AS $$
 		    ELSE subpath(c.path, b.lvl, 1)::text::bigint END, 0,
 		    k.readers, k.completers, k.attended, k.at_meeting, k.reached
 		FROM b, report_cell k JOIN org_units c ON c.id = k.cell_id
-		WHERE k.document_id = doc AND k.zone_id = ANY (b.ups)
+		WHERE k.document_id = doc AND k.zone_id = ANY (report_upper_ids(p))
 		  AND c.path <@ p
 		UNION ALL
 		SELECT subpath(z.path, b.lvl, 1)::text::bigint, k.members,
@@ -70,7 +72,7 @@ LANGUAGE sql STABLE AS $$
 		    ELSE subpath(c.path, b.lvl, 1)::text::bigint END, k.members,
 		    0, 0, 0, 0, 0
 		FROM b, report_members_cell k JOIN org_units c ON c.id = k.cell_id
-		WHERE k.zone_id = ANY (b.ups) AND c.path <@ p
+		WHERE k.zone_id = ANY (report_upper_ids(p)) AND c.path <@ p
 	)
 	SELECT g, sum(m)::bigint, sum(readers)::bigint, sum(completers)::bigint,
 	    sum(attended)::bigint, sum(at_meeting)::bigint, sum(reached)::bigint
@@ -91,7 +93,7 @@ LANGUAGE sql STABLE AS $$
 		UNION ALL
 		SELECT k.day, k.readers, k.completers
 		FROM b, report_cell_day k JOIN org_units c ON c.id = k.cell_id
-		WHERE k.document_id = doc AND k.zone_id = ANY (b.ups)
+		WHERE k.document_id = doc AND k.zone_id = ANY (report_upper_ids(p))
 		  AND c.path <@ p
 	)
 	SELECT day, sum(readers)::bigint, sum(completers)::bigint
