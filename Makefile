@@ -22,7 +22,7 @@ WARNINGS	= -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wcast-qual \
 CFLAGS		= -std=gnu11 -O2 -g -fPIC $(WARNINGS) $(KORE_FEATURES) \
 		  -DHB_VERSION='"$(VERSION)"' \
 		  -DHB_GIT_COMMIT='"$(GIT_COMMIT)"'
-LDLIBS		= -ljansson -lsodium -lpq -lcsv -licuuc
+LDLIBS		= -ljansson -lsodium -lpq -lcsv -licuuc -lxlsxwriter
 
 # The test build: AddressSanitizer and UBSan, for the unit tests and for
 # the module. Debian's kore is not built with ASan, so scripts/stack preloads
@@ -39,8 +39,8 @@ MODULE_TOBJ	= $(MODULE_SRC:kore-app/%.c=$(BUILD)/tobj/%.o)
 
 # Files that call nothing from Kore, which the unit tests link directly.
 PURE		= accesslog csv_import doc_cache etag event_batch json json_fields \
-		  khmer lang password_rules query request_id route_match sqlstate \
-		  text_nfc token utf8
+		  khmer lang password_rules query report_export request_id \
+		  route_match sqlstate text_nfc token utf8
 UNIT_SRC	= $(wildcard tests/unit/test_*.c)
 UNIT_BIN	= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 

@@ -410,6 +410,16 @@ int		meetings_delete(struct http_request *);
 int		meetings_versions(struct http_request *);
 int		meetings_counts(struct http_request *);
 
+/* reports.c */
+int		reports_engagement(struct http_request *);
+int		reports_target_put(struct http_request *);
+int		reports_target_delete(struct http_request *);
+
+/* report_export.c (pure) */
+int		report_export_csv(json_t *, const char *, char **, size_t *);
+int		report_export_xlsx(json_t *, const char *, const char *,
+		    char **, size_t *);
+
 /* notes.c */
 int		notes_create(struct http_request *);
 int		notes_list(struct http_request *);
