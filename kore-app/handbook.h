@@ -412,6 +412,24 @@ int		events_post(struct http_request *);
 /* progress.c */
 int		progress_get(struct http_request *);
 
+/* essays.c */
+int		essays_save(struct http_request *);
+int		essays_list(struct http_request *);
+int		essays_get(struct http_request *);
+int		essays_versions(struct http_request *);
+int		essays_similarity(struct http_request *);
+
+/* essay_reviews.c */
+int		essay_reviews_create(struct http_request *);
+int		essay_reviews_list(struct http_request *);
+
+/* essay_deadlines.c */
+int		essay_deadlines_set(struct http_request *);
+
+/* essay_settings.c */
+int		essay_settings_get(struct http_request *);
+int		essay_settings_set(struct http_request *);
+
 /* search.c */
 int		search_get(struct http_request *);
 
