@@ -1121,7 +1121,7 @@ BEGIN
 	SELECT * INTO t FROM essay_threshold_of(unit);
 	RETURN json_build_object('unit_id', unit,
 	    'similarity_threshold', t.threshold,
-	    'own', t.from_unit = unit,
+	    'own', coalesce(t.from_unit = unit, false),
 	    'inherited_from', CASE WHEN t.from_unit <> unit
 		THEN t.from_unit END,
 	    'default', 0.4::real);
@@ -1148,7 +1148,7 @@ BEGIN
 	      AND upath <@ coalesce(u.path, ''::ltree)) THEN
 		PERFORM access_require('forbidden', 'unit');
 	END IF;
-	IF (v IS NULL) = coalesce((body->>'inherit')::boolean, false) THEN
+	IF (v IS NOT NULL) = coalesce((body->>'inherit')::boolean, false) THEN
 		PERFORM api_refuse('invalid_settings',
 		    'Give similarity_threshold, or "inherit": true to use the '
 		    'threshold of the units above.');

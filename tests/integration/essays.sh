@@ -265,7 +265,9 @@ send member POST /api/v1/essays "$(essay_body "$(uuid)" "$DOC_B" "$(jq -cn --arg
 is "$REQ_STATUS" 422 "a section over 20,000 characters: 422"
 is_error_envelope section_too_long "... section_too_long"
 head -c 1100000 /dev/zero | tr '\0' 'a' | jq -Rc --arg c "$(uuid)" --argjson d "$DOC_B" '{client_id: $c, document_id: $d, sections: {content: .}}' >"$TEST_TMP/big.json"
-auth_req "${TOK[member]}" -X POST -H 'Content-Type: application/json' --data-binary "@$TEST_TMP/big.json" "$BASE/api/v1/essays"
+# Over HTTP/1.1: curl reports the reset upload, not the answer, on HTTP/2
+# (see limits.sh).
+auth_req "${TOK[member]}" --http1.1 -X POST -H 'Content-Type: application/json' --data-binary "@$TEST_TMP/big.json" "$BASE/api/v1/essays"
 is "$REQ_STATUS" 413 "a body over 1 MiB: 413"
 send member POST /api/v1/essays "$(essay_body "$(uuid)" 999999999 '{"content": "Bài viết về một văn bản không tồn tại."}')"
 is "$REQ_STATUS" 422 "an unknown document: 422"
