@@ -49,11 +49,11 @@
 -- essay by its first submission).
 --
 -- Copy detection, at each submission: the essay's paragraphs (lines) are
--- folded and cut into word 5-shingles in C; candidates are the paragraphs
--- of other essays on the same study whose latest submitted version shares
--- a MinHash LSH band with one of ours (essay_lsh, keyed by band only: the
--- study is mixed into the key), plus every paragraph of the study's own
--- documents (document_sections, fingerprinted once per version and
+-- folded and cut into word 5-shingles in C; candidates are the 200
+-- paragraphs of other essays on the same study (latest submitted version)
+-- sharing the most MinHash LSH bands with ours (essay_lsh, keyed by band
+-- only: the study is mixed into the key), plus every paragraph of the
+-- study's own documents (document_sections, fingerprinted once per version and
 -- language by the first submission that needs them). The score is the
 -- share of the essay's shingles found in any of them; each source's
 -- containment and the matching passages (our paragraph, theirs, shingles
@@ -161,10 +161,13 @@ CREATE TABLE essay_paragraphs (
 	    ON DELETE CASCADE
 );
 
--- LSH bands of submitted paragraphs: the index that finds candidates.
--- Rows of versions that are no longer an essay's latest submission stay
--- and are skipped by the join with essays (no second index to delete
--- them by); no foreign key, so that a submission inserts into one index.
+-- LSH bands of the latest submitted version of each essay: the index
+-- that finds candidates. A resubmission replaces its essay's rows (found
+-- by essay_lsh_essay), so that a lookup needs no join to tell current
+-- rows from stale ones. No foreign key: a submission's inserts touch only
+-- these two indexes; rows of an essay deleted with its member stay until
+-- removed (no endpoint deletes essays), and match nothing (the join with
+-- essay_paragraphs in essay_compare() finds no row).
 CREATE TABLE essay_lsh (
 	band		bigint NOT NULL,
 	essay_id	bigint NOT NULL,
@@ -172,6 +175,7 @@ CREATE TABLE essay_lsh (
 	para		integer NOT NULL
 );
 CREATE INDEX essay_lsh_band ON essay_lsh (band);
+CREATE INDEX essay_lsh_essay ON essay_lsh (essay_id);
 
 -- The shingles of the study documents' own text, per version, language,
 -- core point, field and line.
@@ -521,13 +525,19 @@ BEGIN
 		FROM jsonb_array_elements(fp) p,
 		    jsonb_array_elements_text(p->'b') b
 	), cand AS (
-		SELECT DISTINCT l.essay_id, l.version, l.para
+		-- Paragraphs sharing the most bands first: a copied paragraph
+		-- shares several, while two essays that merely use the same
+		-- stock phrase ("Nghị quyết Đại hội đại biểu toàn quốc lần
+		-- thứ XIII của Đảng") share one now and then; among 100,000
+		-- essays such chance hits are many, and only the best 200
+		-- are compared exactly.
+		SELECT l.essay_id, l.version, l.para, count(*) AS nb
 		FROM bands
 		JOIN essay_lsh l ON l.band = bands.band
-		JOIN essays o ON o.id = l.essay_id
-		    AND o.submitted_version = l.version
 		WHERE l.essay_id <> e.id
-		LIMIT 2000
+		GROUP BY 1, 2, 3
+		ORDER BY nb DESC, l.essay_id DESC, l.para
+		LIMIT 200
 	), src AS (
 		SELECT 'essay' AS kind, c.essay_id, c.version, c.para,
 		    NULL::bigint AS doc, NULL::integer AS dver,
@@ -769,6 +779,7 @@ BEGIN
 	v_score := essay_compare(e, v.version, body->'fingerprint');
 	v_threshold := (essay_threshold_of(e.cell_id)).threshold;
 
+	DELETE FROM essay_lsh WHERE essay_id = e.id;
 	INSERT INTO essay_lsh (band, essay_id, version, para)
 	SELECT b::bigint, e.id, v.version, (p->>'p')::integer
 	FROM jsonb_array_elements(body->'fingerprint') p,
