@@ -18,8 +18,8 @@
 # a word changed in each; half new): the first half one after the other on
 # one kept-alive connection, the second half 4 at a time
 # (curl --parallel), each submission timed by curl (%{time_total}); p50,
-# p95, p99 and max per run, and how many copies and originals were
-# flagged. Not part of `make test`: figures are measured, not asserted.
+# p95, p99 and max per run, the CPU one submission costs Kore, HAProxy and
+# PostgreSQL, and how many copies and originals were flagged. Not part of `make test`: figures are measured, not asserted.
 set -eu
 
 HB_REPO=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -111,6 +111,27 @@ stats() {	# from "code seconds" lines: count, non-201, p50 p95 p99 max in ms
 	    "$(sed -n "$(( (99 * n + 99) / 100 ))p" "$1.ms")" "$(tail -n 1 "$1.ms")"
 }
 
+# CPU seconds (user + system, in clock ticks) used so far by Kore (main
+# and workers), HAProxy and PostgreSQL (postmaster and backends), as in
+# events_vs_copy.sh: on a shared machine wall-clock latency follows the
+# load of other people's processes; CPU per submission says what one
+# costs.
+ticks() { # PID...: their utime + stime, and their children's
+	local p c
+	for p in "$@"; do
+		for c in $p $(pgrep -P "$p" 2>/dev/null); do
+			awk '{ print $14 + $15 }' "/proc/$c/stat" 2>/dev/null || true
+		done
+	done | awk '{ t += $1 } END { print t + 0 }'
+}
+cpu_snapshot() {
+	echo "$(ticks $(cat "$VAR/run/kore.pid")) $(ticks $(cat "$VAR/run/haproxy.pid")) $(ticks "$(head -n 1 "$(readlink -f "$VAR/pg")/postmaster.pid")")"
+}
+cpu_per() {	# N K0 H0 P0 K1 H1 P1: ms of CPU per submission
+	awk -v n="$1" -v k=$(($5 - $2)) -v h=$(($6 - $3)) -v p=$(($7 - $4)) -v hz="$(getconf CLK_TCK)" \
+	    'BEGIN { f = 1000 / hz / n; printf "# CPU per submission: Kore %.1f ms, HAProxy %.1f ms, PostgreSQL %.1f ms, total %.1f ms\n", k * f, h * f, p * f, (k + h + p) * f }'
+}
+
 HALF=$((TIMED / 2))
 echo "# essays_copy, $STORED stored essays on document $DOC, $TIMED submissions, $(nproc) cores, $(date -u +%FT%TZ)"
 echo "# Kore $(kore -v 2>/dev/null | head -n 1), $(haproxy -v | head -n 1 | cut -d' ' -f1-3), $(psql_app -At -c 'SHOW server_version'), shared_buffers $(psql_app -At -c 'SHOW shared_buffers')"
@@ -118,13 +139,17 @@ echo "# load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "\$ curl --cacert ca.pem --config <one transfer per submission> [--parallel --parallel-max 4]   # POST /api/v1/essays, submit: true"
 printf '%-34s %6s %6s %8s %8s %8s %8s\n' run n non201 p50_ms p95_ms p99_ms max_ms
 curl_config 0 $((HALF - 1)) >"$VAR/seq.cfg"
+read -r k0 h0 p0 < <(cpu_snapshot)
 curl -s --cacert "$CA" --config "$VAR/seq.cfg" >"$VAR/seq.out"
+read -r k1 h1 p1 < <(cpu_snapshot)
 printf '%-34s ' "one at a time, one connection"
 stats "$VAR/seq.out"
+cpu_seq=$(cpu_per "$HALF" "$k0" "$h0" "$p0" "$k1" "$h1" "$p1")
 curl_config "$HALF" $((TIMED - 1)) >"$VAR/par.cfg"
 curl -s --no-progress-meter --cacert "$CA" --parallel --parallel-max 4 --config "$VAR/par.cfg" >"$VAR/par.out"
 printf '%-34s ' "4 at a time"
 stats "$VAR/par.out"
+echo "$cpu_seq (one at a time)"
 echo "# statuses: $(cat "$VAR/seq.out" "$VAR/par.out" | awk '{ print $1 }' | sort | uniq -c | awk '{ printf "%s x%s ", $2, $1 }')"
 
 echo
