@@ -53,12 +53,12 @@
 -- paragraphs of other essays on the same study (latest submitted version)
 -- sharing the most MinHash LSH bands with ours (essay_lsh, keyed by band
 -- only: the study is mixed into the key), plus every paragraph of the
--- study's own documents (document_sections, fingerprinted once per version and
--- language by the first submission that needs them). The score is the
--- share of the essay's shingles found in any of them; each source's
--- containment and the matching passages (our paragraph, theirs, shingles
--- shared) are kept in essay_matches. Flagged when the score reaches the
--- threshold of the nearest unit above the cell that set one
+-- study's own documents (document_sections, fingerprinted once per
+-- version and language by the first submission that needs them). The
+-- score is the share of the essay's shingles found in any of them; each
+-- source's containment and the matching passages (our paragraph, theirs,
+-- shingles shared) are kept in essay_matches. Flagged when the score
+-- reaches the threshold of the nearest unit above the cell that set one
 -- (essay_settings), else 0.4: quotations of the resolution and stock
 -- phrases ("Nghị quyết Đại hội đại biểu toàn quốc lần thứ XIII của Đảng")
 -- make up a fifth or so of an honest essay's 5-word sequences at most,
@@ -802,6 +802,38 @@ BEGIN
 
 	RETURN essay_version_json(e, v);
 END
+$$;
+
+-- For the reports (issue 7): the state of member's essay on a study
+-- (NULL: none begun), one probe of essays_member_document or
+-- essays_member_session.
+CREATE FUNCTION essay_state_of(member bigint, doc bigint, ses bigint)
+RETURNS essay_state
+LANGUAGE sql STABLE AS $$
+	SELECT e.state FROM essays e
+	WHERE e.member_id = member
+	  AND ((doc IS NOT NULL AND e.document_id = doc)
+	    OR (ses IS NOT NULL AND e.session_id = ses))
+$$;
+
+-- For the reports: the essays of one cell on a study by state, with the
+-- late and flagged ones (read from essays_cell_document or
+-- essays_cell_session). Members who have not begun one are the cell's
+-- members less these (the make-up list).
+CREATE FUNCTION essay_cell_counts(cell bigint, doc bigint, ses bigint,
+    OUT drafts integer, OUT submitted integer, OUT returned integer,
+    OUT accepted integer, OUT late integer, OUT flagged integer)
+LANGUAGE sql STABLE AS $$
+	SELECT count(*) FILTER (WHERE e.state = 'draft'),
+	    count(*) FILTER (WHERE e.state = 'submitted'),
+	    count(*) FILTER (WHERE e.state = 'returned'),
+	    count(*) FILTER (WHERE e.state = 'accepted'),
+	    count(*) FILTER (WHERE e.late),
+	    count(*) FILTER (WHERE e.flagged)
+	FROM essays e
+	WHERE e.cell_id = cell
+	  AND ((doc IS NOT NULL AND e.document_id = doc)
+	    OR (ses IS NOT NULL AND e.session_id = ses))
 $$;
 
 -- GET /api/v1/essays/{id}

@@ -115,6 +115,11 @@ is_json '[.items[].decision] | join(" ")' "return accept" "every review is kept,
 send member GET "/api/v1/essays?document=$DOC"
 is_json '[.items[] | "\(.id) \(.state)"] | join(",")' "$E accepted" "the member's own list"
 
+# What the reports of issue 7 read.
+is "$(fx_sql "SELECT essay_state_of(${FX_ID[member]}, $DOC, NULL)")" accepted "essay_state_of(): the member's essay on the document is accepted"
+is "$(fx_sql "SELECT essay_state_of(${FX_ID[spare]}, $DOC, NULL) IS NULL")" t "... none for a member who did not begin one"
+is "$(fx_sql "SELECT concat_ws(' ', drafts, submitted, returned, accepted, late, flagged) FROM essay_cell_counts($C1, $DOC, NULL)")" "0 0 0 1 0 0" "essay_cell_counts(): C1 has one accepted essay on the document"
+
 # --- Who reads, who reviews ----------------------------------------------
 for who in khmer committee propaganda spare outsider outsider_secretary; do
 	send "$who" GET "/api/v1/essays/$E"
