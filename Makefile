@@ -40,7 +40,7 @@ MODULE_TOBJ	= $(MODULE_SRC:kore-app/%.c=$(BUILD)/tobj/%.o)
 # Files that call nothing from Kore, which the unit tests link directly.
 PURE		= accesslog csv_import doc_cache etag event_batch json json_fields \
 		  khmer lang password_rules query report_export request_id \
-		  route_match sqlstate text_nfc token utf8
+		  route_match shingles sqlstate text_nfc token utf8
 UNIT_SRC	= $(wildcard tests/unit/test_*.c)
 UNIT_BIN	= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 

@@ -329,6 +329,20 @@ int		khmer_normalize(const char *, char *, size_t);
 int		khmer_segment(const char *, const char *, char *, size_t);
 int		khmer_words_json(json_t *, const char *const *);
 
+/* shingles.c (pure) */
+#define SHINGLE_WORDS	5	/* words in a shingle */
+#define MINHASH_K	24	/* MinHash values per paragraph */
+#define LSH_BANDS	8	/* ... cut into 8 bands */
+#define LSH_ROWS	3	/* of 3 values */
+extern const char *const shingle_sections[];
+char		*shingle_fold(const char *);
+int		shingle_hashes(const char *, u_int64_t **, size_t *);
+void		shingle_bands(const u_int64_t *, size_t, u_int64_t,
+		    u_int64_t[LSH_BANDS]);
+u_int64_t	shingle_study_key(int64_t, int64_t);
+json_t		*shingle_essay_json(json_t *, u_int64_t);
+json_t		*shingle_lines_json(const char *);
+
 /* password_rules.c (pure) */
 int		password_acceptable(const char *, struct hb_error *);
 
@@ -397,6 +411,24 @@ int		events_post(struct http_request *);
 
 /* progress.c */
 int		progress_get(struct http_request *);
+
+/* essays.c */
+int		essays_save(struct http_request *);
+int		essays_list(struct http_request *);
+int		essays_get(struct http_request *);
+int		essays_versions(struct http_request *);
+int		essays_similarity(struct http_request *);
+
+/* essay_reviews.c */
+int		essay_reviews_create(struct http_request *);
+int		essay_reviews_list(struct http_request *);
+
+/* essay_deadlines.c */
+int		essay_deadlines_set(struct http_request *);
+
+/* essay_settings.c */
+int		essay_settings_get(struct http_request *);
+int		essay_settings_set(struct http_request *);
 
 /* search.c */
 int		search_get(struct http_request *);
