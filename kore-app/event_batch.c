@@ -66,6 +66,8 @@ static void	arr_int8(struct event_array *, int64_t);
 static void	arr_uuid(struct event_array *, const char *);
 static void	arr_close(struct event_array *);
 static void	put_be32(unsigned char *, uint32_t);
+static size_t	add(char *, const char *);
+static int	json_safe(const char *);
 static const char *check_event(json_t *, struct event_item *);
 static int	known(const char *, const char *const *);
 static int	digits(const char *, int, int *);
@@ -284,6 +286,119 @@ event_batch_free(struct event_batch *b)
 	free(b->seconds.data);
 	free(b->digests.data);
 	memset(b, 0, sizeof(*b));
+}
+
+/*
+ * The answer to the batch, once every event has its verdict (events.c):
+ * {"accepted": n, "duplicate": n, "rejected": n, "results": [{"id",
+ * "status", "reason" | "received_at", "time_trusted"}, ...]} in the order
+ * of the request, as compact JSON text in a new buffer (*len bytes and a
+ * NUL), or
+ * NULL when out of memory or when a string is not one this writer may
+ * copy as it is.
+ *
+ * Written here rather than by jansson, against the house habit, because
+ * of what it cost: json_dumps() spent 2.5 to 3 us per event on this
+ * answer (it looks for cycles through a hash table, per object), more
+ * than a tenth of the CPU a whole event costs. It is safe because every
+ * string in it comes from a closed alphabet that JSON needs no escape
+ * for: a checked UUID, our own reason words, PostgreSQL's RFC 3339
+ * received_at; each is checked again here (json_safe()), so anything
+ * else is refused rather than written. The unit tests parse the answer
+ * with jansson.
+ */
+char *
+event_batch_answer(struct event_batch *b, size_t *len)
+{
+	struct event_item	*it;
+	size_t			i, n[3], cap, off;
+	char			*p, head[96];
+	int			k, w;
+
+	n[0] = n[1] = n[2] = 0;
+	for (i = 0; i < b->count; i++) {
+		it = &b->items[i];
+		if (it->status == NULL) {
+			/* Refused at the edge, in C. */
+			it->status = !strcmp(it->reason, "repeated_in_batch") ?
+			    "duplicate" : "rejected";
+		}
+		k = !strcmp(it->status, "accepted") ? 0 :
+		    !strcmp(it->status, "duplicate") ? 1 : 2;
+		n[k]++;
+		if (!json_safe(it->id) || (k == 0 ?
+		    !json_safe(it->received_at) : !json_safe(it->reason)))
+			return (NULL);
+	}
+
+	w = snprintf(head, sizeof(head), "{\"accepted\":%zu,\"duplicate\":%zu,"
+	    "\"rejected\":%zu,\"results\":[", n[0], n[1], n[2]);
+	/* The longest result: id, "duplicate", a reason or a time. */
+	cap = (size_t)w + b->count * 160 + 3;
+	if ((p = malloc(cap)) == NULL)
+		return (NULL);
+	memcpy(p, head, (size_t)w);
+	off = (size_t)w;
+
+	for (i = 0; i < b->count; i++) {
+		it = &b->items[i];
+		if (i > 0)
+			p[off++] = ',';
+		off += add(p + off, "{\"id\":");
+		if (it->id[0] != '\0') {
+			p[off++] = '"';
+			off += add(p + off, it->id);
+			p[off++] = '"';
+		} else {
+			off += add(p + off, "null");
+		}
+		off += add(p + off, ",\"status\":\"");
+		off += add(p + off, it->status);
+		if (!strcmp(it->status, "accepted")) {
+			off += add(p + off, "\",\"received_at\":\"");
+			off += add(p + off, it->received_at);
+			off += add(p + off, it->trusted == 1 ?
+			    "\",\"time_trusted\":true}" :
+			    "\",\"time_trusted\":false}");
+		} else {
+			off += add(p + off, "\",\"reason\":\"");
+			off += add(p + off, it->reason);
+			off += add(p + off, "\"}");
+		}
+	}
+	off += add(p + off, "]}");
+	p[off] = '\0';
+	*len = off;
+
+	return (p);
+}
+
+/* Copies s to p (room known by the caller); returns its length. */
+static size_t
+add(char *p, const char *s)
+{
+	size_t	len;
+
+	len = strlen(s);
+	memcpy(p, s, len);
+	return (len);
+}
+
+/*
+ * Whether s (at most 40 characters) may go between JSON quotes as it is:
+ * letters, digits and - _ : . + only.
+ */
+static int
+json_safe(const char *s)
+{
+	size_t	i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i == 40 || !(isalnum((unsigned char)s[i]) ||
+		    strchr("-_:.+", s[i]) != NULL))
+			return (0);
+	}
+	return (1);
 }
 
 /* The reason to refuse one event, or NULL; fills it from ev either way. */

@@ -278,6 +278,7 @@ int		event_time_parse(const char *, int64_t *);
 int		event_batch_parse(json_t *, struct event_batch *,
 		    struct hb_error *);
 void		event_batch_free(struct event_batch *);
+char		*event_batch_answer(struct event_batch *, size_t *);
 
 /* body.c */
 json_t		*body_json_or_reply(struct http_request *,

@@ -4,7 +4,7 @@
  * event gets, ids repeated in a batch, the binary arrays handed to
  * PostgreSQL (read back here as PostgreSQL would print them), the same
  * digest for the same event however its time is
- * written, and the 500-event limit.
+ * written, the answer written without jansson, and the 500-event limit.
  */
 
 #include <stdarg.h>
@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -328,6 +329,95 @@ digests(void **state)
 	event_batch_free(&b);
 }
 
+/*
+ * The answer, written without jansson: parsed by jansson, it is exactly
+ * the object the API documents; a string outside the safe alphabet is
+ * refused rather than written.
+ */
+static void
+answer_json(void **state)
+{
+	struct event_batch	b;
+	json_error_t		jerr;
+	json_t			*got, *want;
+	char			*text;
+	size_t			len;
+
+	(void)state;
+	batch_of("["
+	    "{\"id\":\"" GOOD_ID "1\",\"kind\":\"opened\",\"document_id\":4,"
+	    "\"version\":1,\"lang\":\"vi\","
+	    "\"occurred_at\":\"2026-11-27T13:15:00Z\"},"
+	    "{\"id\":\"bad\"},"
+	    "{\"id\":\"" GOOD_ID "A\",\"kind\":\"opened\",\"document_id\":4,"
+	    "\"version\":1,\"lang\":\"vi\","
+	    "\"occurred_at\":\"2026-11-27T13:15:00Z\"},"
+	    "{\"id\":\"" GOOD_ID "a\",\"kind\":\"opened\",\"document_id\":4,"
+	    "\"version\":1,\"lang\":\"vi\","
+	    "\"occurred_at\":\"2026-11-27T13:15:00Z\"},"
+	    "{\"id\":\"" GOOD_ID "2\",\"kind\":\"opened\",\"document_id\":9,"
+	    "\"version\":1,\"lang\":\"km\","
+	    "\"occurred_at\":\"2026-11-27T13:15:00Z\"},"
+	    "7"
+	    "]", &b);
+	assert_int_equal(b.sent, 3);
+	/* What events.c would have merged from the database. */
+	b.items[0].status = "accepted";
+	(void)snprintf(b.items[0].received_at, sizeof(b.items[0].received_at),
+	    "2026-11-28T02:40:00.123456+00:00");
+	b.items[0].trusted = 1;
+	b.items[2].status = "accepted";
+	(void)snprintf(b.items[2].received_at, sizeof(b.items[2].received_at),
+	    "2026-11-20T10:00:00+07:00");
+	b.items[2].trusted = 0;
+	b.items[4].status = "rejected";
+	b.items[4].reason = "unknown_document";
+
+	text = event_batch_answer(&b, &len);
+	assert_non_null(text);
+	assert_int_equal(strlen(text), len);
+	got = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	assert_non_null(got);
+	want = json_pack("{s:i,s:i,s:i,s:["
+	    "{s:s,s:s,s:s,s:b},"
+	    "{s:n,s:s,s:s},"
+	    "{s:s,s:s,s:s,s:b},"
+	    "{s:s,s:s,s:s},"
+	    "{s:s,s:s,s:s},"
+	    "{s:n,s:s,s:s}]}",
+	    "accepted", 2, "duplicate", 1, "rejected", 3, "results",
+	    "id", GOOD_ID "1", "status", "accepted",
+	    "received_at", "2026-11-28T02:40:00.123456+00:00",
+	    "time_trusted", 1,
+	    "id", "status", "rejected", "reason", "invalid_id",
+	    "id", GOOD_ID "A", "status", "accepted",
+	    "received_at", "2026-11-20T10:00:00+07:00", "time_trusted", 0,
+	    "id", GOOD_ID "a", "status", "duplicate",
+	    "reason", "repeated_in_batch",
+	    "id", GOOD_ID "2", "status", "rejected",
+	    "reason", "unknown_document",
+	    "id", "status", "rejected", "reason", "not_an_object");
+	assert_non_null(want);
+	assert_true(json_equal(got, want));
+	json_decref(got);
+	json_decref(want);
+	free(text);
+
+	/* Nothing that would need escaping is ever copied. */
+	(void)snprintf(b.items[0].received_at, sizeof(b.items[0].received_at),
+	    "2026-11-28 \"x");
+	assert_null(event_batch_answer(&b, &len));
+	event_batch_free(&b);
+
+	/* An empty batch. */
+	batch_of("[]", &b);
+	text = event_batch_answer(&b, &len);
+	assert_string_equal(text, "{\"accepted\":0,\"duplicate\":0,"
+	    "\"rejected\":0,\"results\":[]}");
+	free(text);
+	event_batch_free(&b);
+}
+
 static void
 too_many_events(void **state)
 {
@@ -363,6 +453,7 @@ main(void)
 		cmocka_unit_test(each_reason),
 		cmocka_unit_test(arrays_for_postgres),
 		cmocka_unit_test(digests),
+		cmocka_unit_test(answer_json),
 		cmocka_unit_test(too_many_events),
 	};
 
