@@ -8,10 +8,11 @@
  *
  * The work is split where it is cheapest: event_batch.c checks each event
  * alone in C (fields, UUID, time, ranges, an id repeated in the batch) and
- * packs the good ones into arrays; one call of api_events_post() judges
- * them against the documents, stores the new ones and updates the
- * member's progress, in one transaction committed to disk; this file
- * merges the two verdicts into the answer. The status is 200 whenever the
+ * packs the good ones into binary arrays; one call of api_events_post()
+ * checks the token, judges them against the documents, stores the new
+ * ones and updates the member's progress, in one transaction committed to
+ * disk and one round trip (sql/0023_events_speed.sql); this file merges
+ * the two verdicts into the answer. The status is 200 whenever the
  * batch itself was readable, even if every event in it was refused: the
  * verdicts are per event.
  */
