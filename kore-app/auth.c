@@ -64,7 +64,9 @@ auth_or_reply(struct http_request *req)
  * hottest reads (a document: which version may this member read?). sql
  * takes the token hash as $1 and arg as $2 and answers one row whose
  * first two columns are those of auth_session_member(); no row means the
- * token is not valid. On DB_DONE the row stays in ctx->auth_query.result
+ * token is not valid. Alone, it asks session_member() (sql/0023), which
+ * PostgreSQL inlines into the statement rather than planning a function
+ * of its own on every request. On DB_DONE the row stays in ctx->auth_query.result
  * for the caller to read its other columns and clear.
  */
 int
@@ -72,32 +74,20 @@ auth_with_or_reply(struct http_request *req, const char *sql,
     const char *arg)
 {
 	struct request_ctx	*ctx;
-	const char		*hdr, *token, *values[2];
+	const char		*values[2];
 	PGresult		*res;
 
 	ctx = request_ctx_get(req);
 	if (ctx->member_id > 0)
 		return (DB_DONE);
 
-	if (ctx->token_hash[0] == '\0') {
-		if (!http_request_header(req, "authorization", &hdr) ||
-		    (token = token_from_header(hdr)) == NULL) {
-			http_response_header(req, "www-authenticate", "Bearer");
-			reply_error(req, HTTP_STATUS_UNAUTHORIZED,
-			    "unauthorized", "Log in first, then send "
-			    "Authorization: Bearer <token>.");
-			audit_denied(req, HTTP_STATUS_UNAUTHORIZED,
-			    "unauthorized");
-			return (DB_REPLIED);
-		}
-		token_hash_hex(token, ctx->token_hash,
-		    sizeof(ctx->token_hash));
-	}
+	if (!auth_token_or_reply(req))
+		return (DB_REPLIED);
 
 	values[0] = ctx->token_hash;
 	values[1] = arg;
 	switch (db_query_or_reply(req, &ctx->auth_query, sql != NULL ? sql :
-	    "SELECT member_id, lang FROM auth_session_member($1)",
+	    "SELECT member_id, lang FROM session_member($1)",
 	    sql != NULL ? 2 : 1, values)) {
 	case DB_PENDING:
 		return (DB_PENDING);
@@ -108,11 +98,7 @@ auth_with_or_reply(struct http_request *req, const char *sql,
 	res = ctx->auth_query.result;
 	if (res == NULL || PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
 		db_query_clear(&ctx->auth_query);
-		http_response_header(req, "www-authenticate",
-		    "Bearer error=\"invalid_token\"");
-		reply_error(req, HTTP_STATUS_UNAUTHORIZED, "invalid_token",
-		    "The token is unknown, expired or revoked; log in again.");
-		audit_denied(req, HTTP_STATUS_UNAUTHORIZED, "invalid_token");
+		auth_reply_invalid_token(req);
 		return (DB_REPLIED);
 	}
 
@@ -124,6 +110,47 @@ auth_with_or_reply(struct http_request *req, const char *sql,
 		db_query_clear(&ctx->auth_query);
 
 	return (DB_DONE);
+}
+
+/*
+ * The local half of the token check: ctx->token_hash from the
+ * Authorization header, or 0 after the 401 for a request without a
+ * token. A handler that asks the database about the token in its own
+ * statement (events.c) calls this, then auth_reply_invalid_token() when
+ * the database did not know the token.
+ */
+int
+auth_token_or_reply(struct http_request *req)
+{
+	struct request_ctx	*ctx;
+	const char		*hdr, *token;
+
+	ctx = request_ctx_get(req);
+	if (ctx->token_hash[0] != '\0')
+		return (1);
+
+	if (!http_request_header(req, "authorization", &hdr) ||
+	    (token = token_from_header(hdr)) == NULL) {
+		http_response_header(req, "www-authenticate", "Bearer");
+		reply_error(req, HTTP_STATUS_UNAUTHORIZED, "unauthorized",
+		    "Log in first, then send Authorization: Bearer <token>.");
+		audit_denied(req, HTTP_STATUS_UNAUTHORIZED, "unauthorized");
+		return (0);
+	}
+	token_hash_hex(token, ctx->token_hash, sizeof(ctx->token_hash));
+
+	return (1);
+}
+
+/* The 401 for a token that is unknown, expired or revoked. */
+void
+auth_reply_invalid_token(struct http_request *req)
+{
+	http_response_header(req, "www-authenticate",
+	    "Bearer error=\"invalid_token\"");
+	reply_error(req, HTTP_STATUS_UNAUTHORIZED, "invalid_token",
+	    "The token is unknown, expired or revoked; log in again.");
+	audit_denied(req, HTTP_STATUS_UNAUTHORIZED, "invalid_token");
 }
 
 /* POST /api/v1/auth/login */

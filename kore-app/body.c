@@ -5,12 +5,19 @@
  * "_or_reply" habit borrowed from redis).
  */
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "handbook.h"
 
-static int	media_type_is(struct http_request *, const char *);
+static struct kore_buf	*body_raw(struct http_request *, const char *,
+			    struct hb_error *);
+static void		body_error(struct hb_error *, int, const char *,
+			    const char *, ...)
+			    __attribute__((format(printf, 4, 5)));
+static int		media_type_is(struct http_request *, const char *);
 
 /*
  * Returns the body as a new JSON object that fits spec, or NULL after
@@ -19,23 +26,38 @@ static int	media_type_is(struct http_request *, const char *);
 json_t *
 body_json_or_reply(struct http_request *req, const struct json_field *spec)
 {
-	struct kore_buf		*buf;
 	struct hb_error		err;
 	json_t			*obj;
 
-	if ((buf = body_raw_or_reply(req, "application/json")) == NULL)
+	if ((obj = body_json(req, spec, &err)) == NULL)
+		reply_hb_error(req, &err);
+
+	return (obj);
+}
+
+/*
+ * The same without replying: NULL with err filled. For a handler that has
+ * something to ask before it may say what was wrong with the body
+ * (events.c checks the token first, in the same statement as the events).
+ */
+json_t *
+body_json(struct http_request *req, const struct json_field *spec,
+    struct hb_error *err)
+{
+	struct kore_buf		*buf;
+	json_t			*obj;
+
+	if ((buf = body_raw(req, "application/json", err)) == NULL)
 		return (NULL);
 
-	if (!hb_json_parse(buf->data, buf->offset, &obj, &err)) {
+	if (!hb_json_parse(buf->data, buf->offset, &obj, err)) {
 		kore_buf_free(buf);
-		reply_hb_error(req, &err);
 		return (NULL);
 	}
 	kore_buf_free(buf);
 
-	if (spec != NULL && !hb_json_check_fields(obj, spec, &err)) {
+	if (spec != NULL && !hb_json_check_fields(obj, spec, err)) {
 		json_decref(obj);
-		reply_hb_error(req, &err);
 		return (NULL);
 	}
 
@@ -50,19 +72,31 @@ body_json_or_reply(struct http_request *req, const struct json_field *spec)
 struct kore_buf *
 body_raw_or_reply(struct http_request *req, const char *type)
 {
+	struct hb_error		err;
+	struct kore_buf		*buf;
+
+	if ((buf = body_raw(req, type, &err)) == NULL)
+		reply_hb_error(req, &err);
+
+	return (buf);
+}
+
+static struct kore_buf *
+body_raw(struct http_request *req, const char *type, struct hb_error *err)
+{
 	struct kore_buf		*buf;
 	u_int8_t		chunk[8192];
 	ssize_t			n;
 
 	if (!media_type_is(req, type)) {
-		reply_error(req, HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE,
-		    "unsupported_media_type",
-		    "Send the body as Content-Type: %s.", type);
+		body_error(err, HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE,
+		    "unsupported_media_type", "Send the body as "
+		    "Content-Type: %s.", type);
 		return (NULL);
 	}
 
 	if (req->content_length > HB_BODY_MAX) {
-		reply_error(req, HTTP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+		body_error(err, HTTP_STATUS_REQUEST_ENTITY_TOO_LARGE,
 		    "payload_too_large", "The body is larger than %d bytes.",
 		    HB_BODY_MAX);
 		return (NULL);
@@ -74,7 +108,7 @@ body_raw_or_reply(struct http_request *req, const char *type)
 		n = http_body_read(req, chunk, sizeof(chunk));
 		if (n < 0) {
 			kore_buf_free(buf);
-			reply_error(req, HTTP_STATUS_BAD_REQUEST,
+			body_error(err, HTTP_STATUS_BAD_REQUEST,
 			    "bad_request", "The body could not be read.");
 			return (NULL);
 		}
@@ -82,7 +116,7 @@ body_raw_or_reply(struct http_request *req, const char *type)
 			break;
 		if (buf->offset + (size_t)n > HB_BODY_MAX) {
 			kore_buf_free(buf);
-			reply_error(req, HTTP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+			body_error(err, HTTP_STATUS_REQUEST_ENTITY_TOO_LARGE,
 			    "payload_too_large",
 			    "The body is larger than %d bytes.", HB_BODY_MAX);
 			return (NULL);
@@ -91,6 +125,19 @@ body_raw_or_reply(struct http_request *req, const char *type)
 	}
 
 	return (buf);
+}
+
+static void
+body_error(struct hb_error *err, int status, const char *code,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	err->status = status;
+	err->code = code;
+	va_start(ap, fmt);
+	(void)vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
 }
 
 /* The request's Content-Type is want, optionally with "; charset=utf-8". */

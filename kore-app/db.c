@@ -38,6 +38,20 @@ int
 db_query_or_reply(struct http_request *req, struct db_query *q,
     const char *sql, int nparams, const char **values)
 {
+	return (db_query_params_or_reply(req, q, sql, nparams, values, NULL,
+	    NULL));
+}
+
+/*
+ * The same with some parameters in PostgreSQL's binary format: formats[i]
+ * 1 and lengths[i] its bytes (events.c sends its arrays so, sparing the
+ * server the parsing of text). NULL lengths and formats: all text.
+ */
+int
+db_query_params_or_reply(struct http_request *req, struct db_query *q,
+    const char *sql, int nparams, const char **values, int *lengths,
+    int *formats)
+{
 	if (!q->started) {
 		kore_pgsql_init(&q->sql);
 		kore_pgsql_bind_request(&q->sql, req);
@@ -55,7 +69,7 @@ db_query_or_reply(struct http_request *req, struct db_query *q,
 		if (!connection_usable(&q->sql))
 			return (fail(req, q));
 		if (!kore_pgsql_query_param_fields(&q->sql, sql, 0, nparams,
-		    values, NULL, NULL))
+		    values, lengths, formats))
 			return (fail(req, q));
 	}
 

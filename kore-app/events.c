@@ -8,10 +8,11 @@
  *
  * The work is split where it is cheapest: event_batch.c checks each event
  * alone in C (fields, UUID, time, ranges, an id repeated in the batch) and
- * packs the good ones into arrays; one call of api_events_post() judges
- * them against the documents, stores the new ones and updates the
- * member's progress, in one transaction committed to disk; this file
- * merges the two verdicts into the answer. The status is 200 whenever the
+ * packs the good ones into binary arrays; one call of api_events_post()
+ * checks the token, judges them against the documents, stores the new
+ * ones and updates the member's progress, in one transaction committed to
+ * disk and one round trip (sql/0023_events_speed.sql); this file merges
+ * the two verdicts into the answer. The status is 200 whenever the
  * batch itself was readable, even if every event in it was refused: the
  * verdicts are per event.
  */
@@ -23,7 +24,8 @@
 #include "handbook.h"
 
 struct events_state {
-	char			actor[HB_ID_MAX];
+	int			failed;	/* the body was refused: err */
+	struct hb_error		err;
 	struct event_batch	batch;
 };
 
@@ -38,9 +40,24 @@ static const char *const db_reasons[] = {
 	NULL
 };
 
+/* The answer's columns, in the order of the statement below. */
+enum {
+	COL_MEMBER, COL_RECEIVED_AT, COL_FRESH, COL_UNTRUSTED, COL_RETRY_POS,
+	COL_RETRY_AT, COL_RETRY_TRUSTED, COL_REFUSED_POS, COL_REFUSED_WHY,
+	COLS
+};
+
+/* The most elements an answer's array may have: one per event. */
+#define ANSWER_MAX	EVENTS_MAX
+
 static struct events_state	*prepare(struct http_request *);
 static void			state_free(void *);
-static int			merge(struct event_batch *, PGresult *);
+static int			merge(struct event_batch *, PGresult *,
+				    int64_t *);
+static int			merge_columns(struct event_batch *, char **);
+static int			split_array(char *, char **, int);
+static size_t			position(struct event_batch *, const char *);
+static struct event_item	*item_at(struct event_batch *, const char *);
 static void			answer(struct http_request *,
 				    struct event_batch *);
 
@@ -51,17 +68,15 @@ events_post(struct http_request *req)
 	struct events_state	*st;
 	struct event_batch	*b;
 	const char		*values[11];
-
-	switch (auth_or_reply(req)) {
-	case DB_PENDING:
-		return (KORE_RESULT_RETRY);
-	case DB_REPLIED:
-		return (KORE_RESULT_OK);
-	}
+	int			lengths[11], formats[11];
+	int64_t			member;
 
 	/* Kore calls us again while the statement runs: read the body once. */
 	ctx = request_ctx_get(req);
 	if (ctx->state == NULL) {
+		/* No token at all: 401 before the body is read, as before. */
+		if (!auth_token_or_reply(req))
+			return (KORE_RESULT_OK);
 		if ((st = prepare(req)) == NULL)
 			return (KORE_RESULT_OK);
 		ctx->state = st;
@@ -70,67 +85,102 @@ events_post(struct http_request *req)
 	st = ctx->state;
 	b = &st->batch;
 
-	/* Nothing left for the database: every event was refused here. */
-	if (b->sent == 0) {
-		answer(req, b);
+	/*
+	 * A refused body, or nothing left for the database (every event was
+	 * refused here): the token is still checked first, on its own, so
+	 * that a caller without a valid token learns nothing else.
+	 */
+	if (st->failed || b->sent == 0) {
+		switch (auth_or_reply(req)) {
+		case DB_PENDING:
+			return (KORE_RESULT_RETRY);
+		case DB_REPLIED:
+			return (KORE_RESULT_OK);
+		}
+		if (st->failed)
+			reply_hb_error(req, &st->err);
+		else
+			answer(req, b);
 		return (KORE_RESULT_OK);
 	}
 
-	values[0] = st->actor;
-	values[1] = b->ids;
-	values[2] = b->idx;
-	values[3] = b->kinds;
-	values[4] = b->docs;
-	values[5] = b->versions;
-	values[6] = b->langs;
-	values[7] = b->sections;
-	values[8] = b->occurred;
-	values[9] = b->seconds;
-	values[10] = b->digests;
-	switch (db_query_or_reply(req, &ctx->query,
-	    "SELECT ev_pos, ev_status, ev_reason, ev_received_at, "
-	    "ev_time_trusted FROM api_events_post($1::bigint, $2::uuid[], "
-	    "$3::integer[], $4::text[], $5::bigint[], $6::integer[], "
-	    "$7::text[], $8::integer[], $9::bigint[], $10::integer[], "
-	    "$11::bigint[])", 11, values)) {
+	/* The token check and the events: one statement, one round trip. */
+	values[0] = ctx->token_hash;
+	lengths[0] = 0;
+	formats[0] = 0;
+#define BIN(i, a)	do { values[i] = (const char *)(a).data;	\
+	lengths[i] = (a).len; formats[i] = 1; } while (0)
+	BIN(1, b->ids);
+	BIN(2, b->idx);
+	BIN(3, b->kinds);
+	BIN(4, b->docs);
+	BIN(5, b->versions);
+	BIN(6, b->langs);
+	BIN(7, b->sections);
+	BIN(8, b->occurred);
+	BIN(9, b->seconds);
+	BIN(10, b->digests);
+#undef BIN
+	switch (db_query_params_or_reply(req, &ctx->query,
+	    "SELECT member, received_at, fresh, untrusted, retry_pos, "
+	    "retry_at, retry_trusted, refused_pos, refused_why "
+	    "FROM api_events_post($1, $2::uuid[], $3::integer[], "
+	    "$4::smallint[], $5::bigint[], $6::integer[], $7::text[], "
+	    "$8::smallint[], $9::timestamptz[], $10::integer[], "
+	    "$11::bigint[])", 11, values, lengths, formats)) {
 	case DB_PENDING:
 		return (KORE_RESULT_RETRY);
 	case DB_REPLIED:
 		return (KORE_RESULT_OK);
 	}
 
-	if (!merge(b, ctx->query.result)) {
+	switch (merge(b, ctx->query.result, &member)) {
+	case 1:
+		db_query_clear(&ctx->query);
+		/* For the access log, as auth_or_reply() would have set. */
+		ctx->member_id = member;
+		answer(req, b);
+		break;
+	case -1:
+		db_query_clear(&ctx->query);
+		auth_reply_invalid_token(req);
+		break;
+	default:
 		db_query_clear(&ctx->query);
 		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal_error",
 		    "The events could not be recorded.");
-		return (KORE_RESULT_OK);
+		break;
 	}
-	db_query_clear(&ctx->query);
-	answer(req, b);
 
 	return (KORE_RESULT_OK);
 }
 
-/* The checked batch, or NULL after a 4xx (or 500 when out of memory). */
+/*
+ * The body read and checked, kept with the error that refused it if any;
+ * NULL only after a 500 (out of memory).
+ */
 static struct events_state *
 prepare(struct http_request *req)
 {
 	struct events_state	*st;
-	struct hb_error		err;
 	json_t			*body;
 
-	if ((body = body_json_or_reply(req, events_fields)) == NULL)
-		return (NULL);
-
 	st = kore_calloc(1, sizeof(*st));
-	(void)snprintf(st->actor, sizeof(st->actor), "%lld",
-	    (long long)request_ctx_get(req)->member_id);
+	if ((body = body_json(req, events_fields, &st->err)) == NULL) {
+		st->failed = 1;
+		return (st);
+	}
 	if (!event_batch_parse(json_object_get(body, "events"), &st->batch,
-	    &err)) {
+	    &st->err)) {
 		json_decref(body);
-		state_free(st);
-		reply_hb_error(req, &err);
-		return (NULL);
+		event_batch_free(&st->batch);
+		if (st->err.status == HTTP_STATUS_INTERNAL_ERROR) {
+			reply_hb_error(req, &st->err);
+			kore_free(st);
+			return (NULL);
+		}
+		st->failed = 1;
+		return (st);
 	}
 	json_decref(body);
 
@@ -147,104 +197,201 @@ state_free(void *p)
 }
 
 /*
- * The database's verdicts into the batch: one row per event passed on,
- * by position. False when the answer does not fit what was sent (a bug
- * worth a 500 rather than an answer that loses events).
+ * The database's verdicts into the batch (the row api_events_post()
+ * answers: see sql/0023_events_speed.sql). 1 when every event passed on
+ * got exactly one verdict, with *member the token's member; -1 when the
+ * token was not valid; 0 when the answer does not fit what was sent (a
+ * bug worth a 500 rather than an answer that loses events: an event told
+ * "accepted" is deleted from the phone).
  */
 static int
-merge(struct event_batch *b, PGresult *res)
+merge(struct event_batch *b, PGresult *res, int64_t *member)
+{
+	char	*col[COLS], *copy, *p;
+	size_t	len;
+	int	c, ok;
+
+	if (res == NULL || PQntuples(res) != 1 || PQnfields(res) != COLS)
+		return (0);
+	if (PQgetisnull(res, 0, COL_MEMBER))
+		return (-1);
+
+	/* A copy to split the arrays in. */
+	len = 0;
+	for (c = 0; c < COLS; c++) {
+		if (PQgetisnull(res, 0, c))
+			return (0);
+		len += (size_t)PQgetlength(res, 0, c) + 1;
+	}
+	copy = p = kore_malloc(len);
+	for (c = 0; c < COLS; c++) {
+		col[c] = p;
+		memcpy(p, PQgetvalue(res, 0, c),
+		    (size_t)PQgetlength(res, 0, c) + 1);
+		p += PQgetlength(res, 0, c) + 1;
+	}
+	*member = strtoll(col[COL_MEMBER], NULL, 10);
+	ok = merge_columns(b, col);
+	kore_free(copy);
+
+	return (ok);
+}
+
+static int
+merge_columns(struct event_batch *b, char **col)
 {
 	struct event_item	*it;
-	const char		*status, *reason;
-	size_t			i, got;
-	long			pos;
-	int			row;
+	char			*pos[ANSWER_MAX], *why[ANSWER_MAX];
+	char			*at[ANSWER_MAX], *trusted[ANSWER_MAX];
+	unsigned char		stored[EVENTS_MAX];
+	const char		*received_at;
+	size_t			i, j, left;
+	long			fresh;
+	int			n, m, k;
 
-	if (res == NULL || PQnfields(res) != 5 ||
-	    (size_t)PQntuples(res) != b->sent)
+	received_at = col[COL_RECEIVED_AT];
+	if (strlen(received_at) >= sizeof(b->items[0].received_at))
 		return (0);
+	fresh = strtol(col[COL_FRESH], NULL, 10);
 
-	got = 0;
-	for (row = 0; row < PQntuples(res); row++) {
-		pos = strtol(PQgetvalue(res, row, 0), NULL, 10);
-		if (pos < 0 || (size_t)pos >= b->count)
+	/* Refused by the database, with their reasons. */
+	n = split_array(col[COL_REFUSED_POS], pos, ANSWER_MAX);
+	if (n < 0 || split_array(col[COL_REFUSED_WHY], why, ANSWER_MAX) != n)
+		return (0);
+	for (k = 0; k < n; k++) {
+		if ((it = item_at(b, pos[k])) == NULL)
 			return (0);
-		it = &b->items[pos];
-		if (it->reason != NULL || it->status != NULL)
-			return (0);
-
-		status = PQgetvalue(res, row, 1);
-		if (!strcmp(status, "accepted")) {
-			it->status = "accepted";
-			(void)snprintf(it->received_at,
-			    sizeof(it->received_at), "%s",
-			    PQgetvalue(res, row, 3));
-			it->trusted = !strcmp(PQgetvalue(res, row, 4), "t");
-		} else {
-			reason = PQgetvalue(res, row, 2);
-			for (i = 0; db_reasons[i] != NULL; i++) {
-				if (!strcmp(db_reasons[i], reason))
-					break;
-			}
-			if (db_reasons[i] == NULL)
-				return (0);
-			it->reason = db_reasons[i];
-			it->status = !strcmp(status, "duplicate") ?
-			    "duplicate" : "rejected";
+		for (j = 0; db_reasons[j] != NULL; j++) {
+			if (!strcmp(db_reasons[j], why[k]))
+				break;
 		}
-		got++;
+		if (db_reasons[j] == NULL)
+			return (0);
+		it->reason = db_reasons[j];
+		it->status = !strcmp(why[k], "id_reused") ? "duplicate" :
+		    "rejected";
 	}
 
-	return (got == b->sent);
+	/* Retries: accepted, as the first time. */
+	m = split_array(col[COL_RETRY_POS], pos, ANSWER_MAX);
+	if (m < 0 || split_array(col[COL_RETRY_AT], at, ANSWER_MAX) != m ||
+	    split_array(col[COL_RETRY_TRUSTED], trusted, ANSWER_MAX) != m)
+		return (0);
+	for (k = 0; k < m; k++) {
+		if ((it = item_at(b, pos[k])) == NULL ||
+		    strlen(at[k]) >= sizeof(it->received_at) ||
+		    (strcmp(trusted[k], "t") && strcmp(trusted[k], "f")))
+			return (0);
+		it->status = "accepted";
+		memcpy(it->received_at, at[k], strlen(at[k]) + 1);
+		it->trusted = !strcmp(trusted[k], "t");
+	}
+
+	/* The rest were stored now: as many as the database stored. */
+	memset(stored, 0, sizeof(stored));
+	left = 0;
+	for (i = 0; i < b->count; i++) {
+		it = &b->items[i];
+		if (it->reason != NULL || it->status != NULL)
+			continue;
+		it->status = "accepted";
+		memcpy(it->received_at, received_at, strlen(received_at) + 1);
+		it->trusted = 1;
+		stored[i] = 1;
+		left++;
+	}
+	if (fresh < 0 || (size_t)fresh != left ||
+	    (size_t)n + (size_t)m + left != b->sent)
+		return (0);
+
+	/* Of those, the ones whose device time is not trusted. */
+	n = split_array(col[COL_UNTRUSTED], pos, ANSWER_MAX);
+	if (n < 0)
+		return (0);
+	for (k = 0; k < n; k++) {
+		i = position(b, pos[k]);
+		if (i == b->count || !stored[i] || b->items[i].trusted != 1)
+			return (0);
+		b->items[i].trusted = 0;
+	}
+
+	return (1);
 }
 
 /*
- * {"accepted": n, "duplicate": n, "rejected": n, "results": [{"id",
- * "status", "reason" | "received_at", "time_trusted"}, ...]}, in the
- * order of the request.
+ * The elements of a one-dimensional array in PostgreSQL's text form
+ * ("{1,2,3}", "{}"), split in place; at most max of them. Returns their
+ * number, or -1 for anything else: quoted elements and NULLs
+ * never come from api_events_post() for these arrays.
  */
+static int
+split_array(char *s, char **out, int max)
+{
+	size_t	len;
+	int	n;
+
+	len = strlen(s);
+	if (len < 2 || s[0] != '{' || s[len - 1] != '}' ||
+	    strpbrk(s, "\"\\") != NULL)
+		return (-1);
+	s[len - 1] = '\0';
+	s++;
+	if (*s == '\0')
+		return (0);
+	for (n = 0;; n++) {
+		if (n == max || *s == '\0' || *s == ',' ||
+		    !strncmp(s, "NULL", 4))
+			return (-1);
+		out[n] = s;
+		if ((s = strchr(s, ',')) == NULL)
+			return (n + 1);
+		*s++ = '\0';
+	}
+}
+
+/* The position the database named, or b->count when it is not one. */
+static size_t
+position(struct event_batch *b, const char *text)
+{
+	char	*end;
+	long	pos;
+
+	pos = strtol(text, &end, 10);
+	if (*end != '\0' || end == text || pos < 0 || (size_t)pos >= b->count)
+		return (b->count);
+	return ((size_t)pos);
+}
+
+/*
+ * The item at the position the database named, if it was passed on and
+ * has no verdict yet; NULL otherwise.
+ */
+static struct event_item *
+item_at(struct event_batch *b, const char *text)
+{
+	struct event_item	*it;
+	size_t			i;
+
+	if ((i = position(b, text)) == b->count)
+		return (NULL);
+	it = &b->items[i];
+	if (it->reason != NULL || it->status != NULL)
+		return (NULL);
+	return (it);
+}
+
+/* 200 with every event's verdict, in the order of the request. */
 static void
 answer(struct http_request *req, struct event_batch *b)
 {
-	struct event_item	*it;
-	json_t			*results, *r;
-	size_t			i, accepted, duplicate, rejected;
+	char	*text;
+	size_t	len;
 
-	results = json_array();
-	accepted = duplicate = rejected = 0;
-	for (i = 0; i < b->count; i++) {
-		it = &b->items[i];
-		if (it->status == NULL) {
-			/* Refused here, in C. */
-			it->status = !strcmp(it->reason, "repeated_in_batch") ?
-			    "duplicate" : "rejected";
-		}
-		r = json_object();
-		json_object_set_new(r, "id", it->id[0] != '\0' ?
-		    json_string(it->id) : json_null());
-		json_object_set_new(r, "status", json_string(it->status));
-		if (!strcmp(it->status, "accepted")) {
-			accepted++;
-			json_object_set_new(r, "received_at",
-			    json_string(it->received_at));
-			json_object_set_new(r, "time_trusted",
-			    json_boolean(it->trusted == 1));
-		} else {
-			if (!strcmp(it->status, "duplicate"))
-				duplicate++;
-			else
-				rejected++;
-			json_object_set_new(r, "reason",
-			    json_string(it->reason));
-		}
-		json_array_append_new(results, r);
+	if ((text = event_batch_answer(b, &len)) == NULL) {
+		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal_error",
+		    "The answer could not be written.");
+		return;
 	}
-
-	r = json_object();
-	json_object_set_new(r, "accepted", json_integer((json_int_t)accepted));
-	json_object_set_new(r, "duplicate",
-	    json_integer((json_int_t)duplicate));
-	json_object_set_new(r, "rejected", json_integer((json_int_t)rejected));
-	json_object_set_new(r, "results", results);
-	reply_json(req, HTTP_STATUS_OK, r);
+	reply_json_text(req, HTTP_STATUS_OK, text, len);
+	free(text);
 }

@@ -243,6 +243,7 @@ struct event_item {
 	char		key[37];	/* the same in lower case */
 	const char	*reason;	/* why refused; NULL when sent on */
 	const char	*kind;
+	int		kind_no;	/* 1.. in the order of read_event_kind */
 	const char	*lang;
 	int64_t		document_id;
 	int		version;
@@ -254,23 +255,36 @@ struct event_item {
 	char		received_at[40];
 	int		trusted;	/* -1: not said */
 };
+struct event_array {
+	unsigned char	*data;
+	int		len;		/* bytes, header included */
+	int		n;		/* elements */
+	int		nulls;		/* any NULL among them */
+	uint32_t	oid;		/* of the element type */
+};
 struct event_batch {
 	size_t			count;	/* events in the request */
 	size_t			sent;	/* of them, passed on to the database */
 	struct event_item	*items;
-	/* PostgreSQL array literals of the events passed on, in order. */
-	char			*ids, *idx, *kinds, *docs, *versions, *langs;
-	char			*sections, *occurred, *seconds, *digests;
+	/* The events passed on, in order, as PostgreSQL arrays in binary
+	 * format: uuid[], integer[] (positions), smallint[] (kinds),
+	 * bigint[], integer[], text[], smallint[] (NULL: no section),
+	 * timestamptz[], integer[], bigint[] (digests). */
+	struct event_array	ids, idx, kinds, docs, versions, langs;
+	struct event_array	sections, occurred, seconds, digests;
 };
 int		event_uuid_valid(const char *);
 int		event_time_parse(const char *, int64_t *);
 int		event_batch_parse(json_t *, struct event_batch *,
 		    struct hb_error *);
 void		event_batch_free(struct event_batch *);
+char		*event_batch_answer(struct event_batch *, size_t *);
 
 /* body.c */
 json_t		*body_json_or_reply(struct http_request *,
 		    const struct json_field *);
+json_t		*body_json(struct http_request *, const struct json_field *,
+		    struct hb_error *);
 const char	*body_text_or_reply(struct http_request *,
 		    const struct json_field *, void (*)(json_t *));
 struct kore_buf	*body_raw_or_reply(struct http_request *, const char *);
@@ -309,6 +323,9 @@ int		sqlstate_is_unavailable(const char *);
 /* db.c */
 int		db_query_or_reply(struct http_request *, struct db_query *,
 		    const char *, int, const char **);
+int		db_query_params_or_reply(struct http_request *,
+		    struct db_query *, const char *, int, const char **,
+		    int *, int *);
 int		db_reply_json(struct http_request *, int, const char *, int,
 		    const char **);
 void		db_query_clear(struct db_query *);
@@ -362,6 +379,8 @@ void		audit_denied(struct http_request *, int, const char *);
 int		auth_or_reply(struct http_request *);
 int		auth_with_or_reply(struct http_request *, const char *,
 		    const char *);
+int		auth_token_or_reply(struct http_request *);
+void		auth_reply_invalid_token(struct http_request *);
 int		auth_login(struct http_request *);
 int		auth_logout(struct http_request *);
 int		auth_password(struct http_request *);

@@ -1,15 +1,18 @@
 /*
  * Unit tests for event_batch.c: RFC 3339 times to microseconds (offsets,
  * fractions, days that do not exist), UUIDs, the reason each malformed
- * event gets, ids repeated in a batch, the array literals handed to
- * PostgreSQL, the same digest for the same event however its time is
- * written, and the 500-event limit.
+ * event gets, ids repeated in a batch, the binary arrays handed to
+ * PostgreSQL (read back here as PostgreSQL would print them), the same
+ * digest for the same event however its time is
+ * written, the answer written without jansson, and the 500-event limit.
  */
 
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -19,6 +22,88 @@
 
 static void	batch_of(const char *, struct event_batch *);
 static const char *reason_of(const char *);
+static const char *text_of(const struct event_array *);
+
+static uint32_t
+be32(const unsigned char *p)
+{
+	return ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3]);
+}
+
+/*
+ * A binary array (array_recv's format) as PostgreSQL prints it, "{1,NULL}",
+ * after checking its header: one dimension from 1, the flag for NULLs,
+ * each element of its type's size. Times are shown as microseconds since
+ * 1970, like the events' occurred_us.
+ */
+static const char *
+text_of(const struct event_array *a)
+{
+	static char		out[8192];
+	const unsigned char	*p;
+	size_t			len, i;
+	int32_t			n, k, elen;
+	int64_t			v;
+	int			nulls;
+
+	p = a->data;
+	assert_int_equal(be32(p), 1);
+	assert_int_equal(be32(p + 8), a->oid);
+	n = (int32_t)be32(p + 12);
+	assert_int_equal(be32(p + 16), 1);
+	p += 20;
+	len = 0;
+	out[len++] = '{';
+	nulls = 0;
+	for (k = 0; k < n; k++) {
+		if (k > 0)
+			out[len++] = ',';
+		elen = (int32_t)be32(p);
+		p += 4;
+		if (elen == -1) {
+			nulls = 1;
+			len += (size_t)snprintf(out + len, sizeof(out) - len,
+			    "NULL");
+			continue;
+		}
+		v = 0;
+		switch (a->oid) {
+		case 25:	/* text */
+			memcpy(out + len, p, (size_t)elen);
+			len += (size_t)elen;
+			break;
+		case 2950:	/* uuid */
+			assert_int_equal(elen, 16);
+			for (i = 0; i < 16; i++)
+				len += (size_t)snprintf(out + len,
+				    sizeof(out) - len, "%s%02x",
+				    i == 4 || i == 6 || i == 8 || i == 10 ?
+				    "-" : "", p[i]);
+			break;
+		default:	/* int2, int4, int8, timestamptz */
+			assert_int_equal(elen, a->oid == 21 ? 2 :
+			    a->oid == 23 ? 4 : 8);
+			for (i = 0; i < (size_t)elen; i++)
+				v = (int64_t)((uint64_t)v << 8 | p[i]);
+			if (elen == 2)
+				v = (int16_t)v;
+			else if (elen == 4)
+				v = (int32_t)v;
+			if (a->oid == 1184)
+				v += INT64_C(946684800000000);
+			len += (size_t)snprintf(out + len, sizeof(out) - len,
+			    "%lld", (long long)v);
+			break;
+		}
+		p += elen;
+	}
+	out[len++] = '}';
+	out[len] = '\0';
+	assert_int_equal(be32(a->data + 4), nulls);
+	assert_int_equal((size_t)(p - a->data), (size_t)a->len);
+	return (out);
+}
 
 static void
 batch_of(const char *json, struct event_batch *b)
@@ -186,30 +271,31 @@ arrays_for_postgres(void **state)
 	/* The same UUID in another case is the same id. */
 	assert_string_equal(b.items[3].reason, "repeated_in_batch");
 	assert_string_equal(b.items[2].id, GOOD_ID "A");
-	assert_string_equal(b.ids, "{" GOOD_ID "1," GOOD_ID "a}");
-	assert_string_equal(b.idx, "{0,2}");
-	assert_string_equal(b.kinds, "{opened,section_read}");
-	assert_string_equal(b.docs, "{4,9}");
-	assert_string_equal(b.versions, "{2,1}");
-	assert_string_equal(b.langs, "{km,vi}");
-	assert_string_equal(b.sections, "{NULL,3}");
-	assert_string_equal(b.occurred, "{1500000,0}");
-	assert_string_equal(b.seconds, "{0,30}");
-	assert_true(strlen(b.digests) > 4);
+	assert_string_equal(text_of(&b.ids), "{" GOOD_ID "1," GOOD_ID "a}");
+	assert_string_equal(text_of(&b.idx), "{0,2}");
+	/* Their numbers in read_event_kind. */
+	assert_string_equal(text_of(&b.kinds), "{1,2}");
+	assert_string_equal(text_of(&b.docs), "{4,9}");
+	assert_string_equal(text_of(&b.versions), "{2,1}");
+	assert_string_equal(text_of(&b.langs), "{km,vi}");
+	assert_string_equal(text_of(&b.sections), "{NULL,3}");
+	assert_string_equal(text_of(&b.occurred), "{1500000,0}");
+	assert_string_equal(text_of(&b.seconds), "{0,30}");
+	assert_int_equal(b.digests.n, 2);
 	event_batch_free(&b);
 
 	/* A clock before 1970 (a phone whose battery died): negative. */
 	batch_of("[{\"id\":\"" GOOD_ID "1\",\"kind\":\"opened\","
 	    "\"document_id\":4,\"version\":2,\"lang\":\"km\","
 	    "\"occurred_at\":\"1969-12-31T23:59:59.5Z\"}]", &b);
-	assert_string_equal(b.occurred, "{-500000}");
-	assert_string_equal(b.sections, "{NULL}");
+	assert_string_equal(text_of(&b.occurred), "{-500000}");
+	assert_string_equal(text_of(&b.sections), "{NULL}");
 	event_batch_free(&b);
 
 	batch_of("[]", &b);
 	assert_int_equal(b.count, 0);
 	assert_int_equal(b.sent, 0);
-	assert_string_equal(b.ids, "{}");
+	assert_string_equal(text_of(&b.ids), "{}");
 	event_batch_free(&b);
 }
 
@@ -235,11 +321,100 @@ digests(void **state)
 	    "\"occurred_at\":\"2026-11-27T13:15:00Z\"}"
 	    "]", &b);
 	assert_int_equal(b.sent, 3);
-	p = b.digests + 1;
+	p = (char *)(uintptr_t)text_of(&b.digests) + 1;
 	assert_int_equal(sscanf(p, "%63[^,],%63[^,],%63[^}]", d[0], d[1],
 	    d[2]), 3);
 	assert_string_equal(d[0], d[1]);
 	assert_string_not_equal(d[0], d[2]);
+	event_batch_free(&b);
+}
+
+/*
+ * The answer, written without jansson: parsed by jansson, it is exactly
+ * the object the API documents; a string outside the safe alphabet is
+ * refused rather than written.
+ */
+static void
+answer_json(void **state)
+{
+	struct event_batch	b;
+	json_error_t		jerr;
+	json_t			*got, *want;
+	char			*text;
+	size_t			len;
+
+	(void)state;
+	batch_of("["
+	    "{\"id\":\"" GOOD_ID "1\",\"kind\":\"opened\",\"document_id\":4,"
+	    "\"version\":1,\"lang\":\"vi\","
+	    "\"occurred_at\":\"2026-11-27T13:15:00Z\"},"
+	    "{\"id\":\"bad\"},"
+	    "{\"id\":\"" GOOD_ID "A\",\"kind\":\"opened\",\"document_id\":4,"
+	    "\"version\":1,\"lang\":\"vi\","
+	    "\"occurred_at\":\"2026-11-27T13:15:00Z\"},"
+	    "{\"id\":\"" GOOD_ID "a\",\"kind\":\"opened\",\"document_id\":4,"
+	    "\"version\":1,\"lang\":\"vi\","
+	    "\"occurred_at\":\"2026-11-27T13:15:00Z\"},"
+	    "{\"id\":\"" GOOD_ID "2\",\"kind\":\"opened\",\"document_id\":9,"
+	    "\"version\":1,\"lang\":\"km\","
+	    "\"occurred_at\":\"2026-11-27T13:15:00Z\"},"
+	    "7"
+	    "]", &b);
+	assert_int_equal(b.sent, 3);
+	/* What events.c would have merged from the database. */
+	b.items[0].status = "accepted";
+	(void)snprintf(b.items[0].received_at, sizeof(b.items[0].received_at),
+	    "2026-11-28T02:40:00.123456+00:00");
+	b.items[0].trusted = 1;
+	b.items[2].status = "accepted";
+	(void)snprintf(b.items[2].received_at, sizeof(b.items[2].received_at),
+	    "2026-11-20T10:00:00+07:00");
+	b.items[2].trusted = 0;
+	b.items[4].status = "rejected";
+	b.items[4].reason = "unknown_document";
+
+	text = event_batch_answer(&b, &len);
+	assert_non_null(text);
+	assert_int_equal(strlen(text), len);
+	got = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	assert_non_null(got);
+	want = json_pack("{s:i,s:i,s:i,s:["
+	    "{s:s,s:s,s:s,s:b},"
+	    "{s:n,s:s,s:s},"
+	    "{s:s,s:s,s:s,s:b},"
+	    "{s:s,s:s,s:s},"
+	    "{s:s,s:s,s:s},"
+	    "{s:n,s:s,s:s}]}",
+	    "accepted", 2, "duplicate", 1, "rejected", 3, "results",
+	    "id", GOOD_ID "1", "status", "accepted",
+	    "received_at", "2026-11-28T02:40:00.123456+00:00",
+	    "time_trusted", 1,
+	    "id", "status", "rejected", "reason", "invalid_id",
+	    "id", GOOD_ID "A", "status", "accepted",
+	    "received_at", "2026-11-20T10:00:00+07:00", "time_trusted", 0,
+	    "id", GOOD_ID "a", "status", "duplicate",
+	    "reason", "repeated_in_batch",
+	    "id", GOOD_ID "2", "status", "rejected",
+	    "reason", "unknown_document",
+	    "id", "status", "rejected", "reason", "not_an_object");
+	assert_non_null(want);
+	assert_true(json_equal(got, want));
+	json_decref(got);
+	json_decref(want);
+	free(text);
+
+	/* Nothing that would need escaping is ever copied. */
+	(void)snprintf(b.items[0].received_at, sizeof(b.items[0].received_at),
+	    "2026-11-28 \"x");
+	assert_null(event_batch_answer(&b, &len));
+	event_batch_free(&b);
+
+	/* An empty batch. */
+	batch_of("[]", &b);
+	text = event_batch_answer(&b, &len);
+	assert_string_equal(text, "{\"accepted\":0,\"duplicate\":0,"
+	    "\"rejected\":0,\"results\":[]}");
+	free(text);
 	event_batch_free(&b);
 }
 
@@ -278,6 +453,7 @@ main(void)
 		cmocka_unit_test(each_reason),
 		cmocka_unit_test(arrays_for_postgres),
 		cmocka_unit_test(digests),
+		cmocka_unit_test(answer_json),
 		cmocka_unit_test(too_many_events),
 	};
 
