@@ -26,8 +26,12 @@
 
 #include "handbook.h"
 
-/* What a column shows: a text field, an integer, a rate, a yes/no. */
-enum col_kind { COL_TEXT, COL_INT, COL_RATE, COL_MET, COL_BOOL, COL_NAME };
+/*
+ * What a column shows: a text field, an integer, a rate, a yes/no, an
+ * essay's state (in Vietnamese words: the JSON's are English codes).
+ */
+enum col_kind { COL_TEXT, COL_INT, COL_RATE, COL_MET, COL_BOOL, COL_NAME,
+	COL_ESSAY };
 
 struct col {
 	const char	*header;
@@ -49,6 +53,13 @@ static const struct col document_cols[] = {
 	{ "Tỷ lệ đọc hết", "completion_rate", COL_RATE },
 	{ "Tỷ lệ dự học tập", "attendance_rate", COL_RATE },
 	{ "Tỷ lệ tiếp cận", "reach_rate", COL_RATE },
+	{ "Đã nộp bài thu hoạch", "essays_submitted", COL_INT },
+	{ "Bài thu hoạch đạt", "essays_accepted", COL_INT },
+	{ "Bài thu hoạch bị trả lại", "essays_returned", COL_INT },
+	{ "Tỷ lệ nộp bài thu hoạch", "essay_rate", COL_RATE },
+	{ "Dự thi trắc nghiệm", "quiz_participants", COL_INT },
+	{ "Tỷ lệ dự thi", "quiz_participation_rate", COL_RATE },
+	{ "Điểm trung bình", "quiz_mean_score", COL_RATE },
 	{ "Chỉ tiêu", "target", COL_RATE },
 	{ "Đạt chỉ tiêu", "target_met", COL_MET },
 	{ NULL, NULL, 0 },
@@ -65,6 +76,13 @@ static const struct col session_cols[] = {
 	{ "Chưa ghi nhận", "unrecorded", COL_INT },
 	{ "Đã dự", "attended", COL_INT },
 	{ "Tỷ lệ dự", "attendance_rate", COL_RATE },
+	{ "Đã nộp bài thu hoạch", "essays_submitted", COL_INT },
+	{ "Bài thu hoạch đạt", "essays_accepted", COL_INT },
+	{ "Bài thu hoạch bị trả lại", "essays_returned", COL_INT },
+	{ "Tỷ lệ nộp bài thu hoạch", "essay_rate", COL_RATE },
+	{ "Dự thi trắc nghiệm", "quiz_participants", COL_INT },
+	{ "Tỷ lệ dự thi", "quiz_participation_rate", COL_RATE },
+	{ "Điểm trung bình", "quiz_mean_score", COL_RATE },
 	{ "Chỉ tiêu", "target", COL_RATE },
 	{ "Đạt chỉ tiêu", "target_met", COL_MET },
 	{ NULL, NULL, 0 },
@@ -87,6 +105,9 @@ static const struct col member_doc_cols[] = {
 	{ "Dự hội nghị học tập", "attended_session", COL_BOOL },
 	{ "Dự sinh hoạt chi bộ", "at_meeting", COL_BOOL },
 	{ "Đã tiếp cận", "reached", COL_BOOL },
+	{ "Bài thu hoạch", "essay_state", COL_ESSAY },
+	{ "Nộp muộn", "essay_late", COL_BOOL },
+	{ "Điểm trắc nghiệm cao nhất", "quiz_best_score", COL_RATE },
 	{ NULL, NULL, 0 },
 };
 
@@ -95,11 +116,15 @@ static const struct col member_session_cols[] = {
 	{ "Họ và tên", "full_name", COL_TEXT },
 	{ "Tình trạng", "state", COL_TEXT },
 	{ "Đã dự", "attended", COL_BOOL },
+	{ "Bài thu hoạch", "essay_state", COL_ESSAY },
+	{ "Nộp muộn", "essay_late", COL_BOOL },
+	{ "Điểm trắc nghiệm cao nhất", "quiz_best_score", COL_RATE },
 	{ NULL, NULL, 0 },
 };
 
 static int	is_session(json_t *);
 static const char *name_of(json_t *, const char *);
+static const char *essay_state_vi(const char *);
 static const char *text_of(json_t *, const struct col *, const char *,
 		    char *, size_t);
 static void	csv_field(FILE *, const char *);
@@ -128,6 +153,30 @@ name_of(json_t *line, const char *lang)
 	return (json_string_value(json_object_get(line, "name_vi")));
 }
 
+/* An essay state (essay_state of sql/0024, or none) in words. */
+static const char *
+essay_state_vi(const char *state)
+{
+	static const struct {
+		const char	*code;
+		const char	*vi;
+	} words[] = {
+		{ "none", "Chưa viết" },
+		{ "draft", "Đang viết" },
+		{ "submitted", "Đã nộp, chờ duyệt" },
+		{ "returned", "Bị trả lại" },
+		{ "accepted", "Đạt" },
+	};
+	size_t	i;
+
+	if (state == NULL)
+		return ("");
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(words[i].code, state) == 0)
+			return (words[i].vi);
+	return (state);
+}
+
 /* A cell's text for the CSV (numbers in JSON's own notation). */
 static const char *
 text_of(json_t *line, const struct col *c, const char *lang, char *buf,
@@ -153,6 +202,8 @@ text_of(json_t *line, const struct col *c, const char *lang, char *buf,
 		return (json_is_true(v) ? "Đạt" : "Chưa đạt");
 	case COL_BOOL:
 		return (json_is_true(v) ? "Có" : "Không");
+	case COL_ESSAY:
+		return (essay_state_vi(json_string_value(v)));
 	default:
 		return (json_is_string(v) ? json_string_value(v) : "");
 	}

@@ -1,7 +1,9 @@
 #!/bin/bash
 # GET /api/v1/reports/engagement and the report targets over HTTPS: figures
 # per child unit after members read (events posted), attend a study
-# session and a cell meeting; lagging units first; who sees what (numbers
+# session and a cell meeting, write essays (submitted, returned, accepted,
+# late, a draft, handed in again) and take a quiz, all through the API;
+# each member's essay state and best quiz share; lagging units first; who sees what (numbers
 # for boards within scope, the member list at cell level for the
 # secretary and committees, never for a propaganda officer; 403/404
 # outside scope, audited); a session report; targets set, inherited and
@@ -119,6 +121,102 @@ is "$(json '.days[-1] | [.readers, .completers] | @csv')" "3,1" "... the series 
 is "$(json '.days[-1].day')" "$(TZ=Asia/Ho_Chi_Minh date +%F)" "... on today's date in Vietnam"
 ok "! grep -q '$CANARY' '$REQ_BODY_FILE'" "... no note text anywhere"
 
+# --- Essays and quizzes through the API -----------------------------------------
+essay() {	# WHO SUBMIT(true|false) TEXT
+	send "$1" POST /api/v1/essays "$(jq -cn --arg c "$(uuid)" --argjson d "$A" \
+	    --arg t "$3" --argjson s "$2" '{client_id: $c, document_id: $d,
+	    sections: {content: $t}} + (if $s then {submit: true} else {} end)')"
+}
+review() {	# WHO ESSAY VERSION DECISION (a return says what to revise)
+	send "$1" POST "/api/v1/essays/$2/reviews" "$(jq -cn --arg c "$(uuid)" \
+	    --argjson v "$3" --arg d "$4" '{client_id: $c, version: $v, decision: $d}
+	    + (if $d == "return" then {comment: "Cần nêu rõ việc làm cụ thể của đồng chí."} else {} end)')"
+}
+# member (C1): a draft, then submitted, then returned by the secretary.
+essay member false "Bản nháp: nghị quyết nhấn mạnh vai trò của chi bộ."
+essay member true "Tôi hiểu nghị quyết đặt chi bộ làm hạt nhân; tôi sẽ tham gia đầy đủ sinh hoạt."
+is "$REQ_STATUS" 201 "the member submits an essay on A"
+EM=$(json .essay_id)
+review secretary "$EM" 2 return
+is "$REQ_STATUS" 201 "... the secretary returns it"
+# secretary (C1): a draft only.
+essay secretary false "ខ្ញុំនឹងសរសេរបន្ថែម — bản nháp của bí thư."
+is "$REQ_STATUS" 201 "the secretary saves a draft"
+# khmer (C2): submitted, accepted by the committee of D2.
+essay khmer true "ខ្ញុំយល់ថាសេចក្តីសម្រេចនេះសំខាន់ណាស់សម្រាប់សាខាបក្សរបស់យើង។"
+is "$REQ_STATUS" 201 "the Khmer member submits an essay in Khmer"
+EK=$(json .essay_id)
+review committee "$EK" 1 accept
+is "$REQ_STATUS" 201 "... the committee member of D2 accepts it"
+# spare (C2): submitted after C2's deadline, not reviewed yet.
+fx_sql "INSERT INTO essay_deadlines (unit_id, document_id, due_at)
+	VALUES ($C2, $A, now() - interval '1 day')" >/dev/null
+essay spare true "Đảng viên phải gương mẫu, nói đi đôi với làm, đoàn kết trong chi bộ."
+is "$REQ_STATUS" 201 "the spare submits after the deadline"
+
+# A quiz on A (2 questions a go): member right, khmer wrong, secretary
+# wrong then right, spare starts and never submits.
+send propaganda POST /api/v1/quizzes "$(jq -cn --arg c "$(uuid)" --argjson u "$P" --argjson d "$A" \
+    '{client_id: $c, title: "Thi tìm hiểu (thử)", unit_id: $u, documents: [$d],
+      questions_per_attempt: 2, time_limit_seconds: 600, max_attempts: 3}')"
+is "$REQ_STATUS" 201 "the propaganda officer makes a quiz on A"
+QZ=$(json .id)
+answers() {	# ATTEMPT right|wrong
+	fx_sql "SELECT json_agg(json_build_object('position', x.position,
+	    'choice', CASE WHEN '$2' = 'right' THEN array_position(x.choice_order,
+		quiz_correct_index(b.choices))
+	    WHEN array_position(x.choice_order, quiz_correct_index(b.choices)) = 1
+		THEN 2 ELSE 1 END) ORDER BY x.position)
+	    FROM quiz_attempt_questions x JOIN quiz_questions b
+	    USING (document_id, version, qid) WHERE x.attempt_id = $1"
+}
+attempt() {	# WHO right|wrong|none
+	local at
+	send "$1" POST "/api/v1/quizzes/$QZ/attempts" "{\"client_id\":\"$(uuid)\"}"
+	is "$REQ_STATUS" 201 "$1 starts an attempt"
+	at=$(json .id)
+	[ "$2" = none ] && return 0
+	send "$1" POST "/api/v1/quiz-attempts/$at/submit" \
+	    "$(jq -cn --arg c "$(uuid)" --argjson a "$(answers "$at" "$2")" '{client_id: $c, answers: $a}')"
+	is "$REQ_STATUS" 200 "... and submits it ($2 answers)"
+}
+attempt member right
+attempt khmer wrong
+attempt secretary wrong
+attempt secretary right
+attempt spare none
+
+report admin "unit=$P&document=$A"
+is "$(json '.unit | [.essays_submitted, .essays_accepted, .essays_returned, .essay_rate] | @csv')" \
+	"3,1,1,0.4286" "P: 3 essays handed in of 7 members, 1 accepted, 1 returned"
+is "$(json '.unit | [.quiz_participants, .quiz_participation_rate, .quiz_mean_score] | @csv')" \
+	"3,0.4286,0.6667" "... 3 took the quiz, best shares 1, 0 and 1: mean 0.6667"
+is "$(json '.children[] | select(.code == "RPT-D1") | [.essays_submitted, .essays_accepted, .essays_returned, .quiz_participants, .quiz_mean_score] | @csv')" \
+	"1,0,1,2,1" "... D1: the returned essay; 2 participants, mean 1"
+is "$(json '.children[] | select(.code == "RPT-D2") | [.essays_submitted, .essays_accepted, .essays_returned, .quiz_participants, .quiz_mean_score] | @csv')" \
+	"2,1,0,1,0" "... D2: 2 handed in, 1 accepted; 1 participant scoring 0"
+report secretary "unit=$C1&document=$A"
+is "$(json '[.members[] | "\(.card_number)=\(.essay_state)/\(.essay_late)/\(.quiz_best_score)"] | sort | join(" ")')" \
+	"$(printf '%s\n' "${FX_CARD[admin]}=none/false/null" "${FX_CARD[member]}=returned/false/1" \
+	    "${FX_CARD[propaganda]}=none/false/null" "${FX_CARD[secretary]}=draft/false/1" | sort | tr '\n' ' ' | sed 's/ $//')" \
+	"C1's member list: essay states and best quiz shares"
+report committee "unit=$C2&document=$A"
+is "$(json '[.members[] | "\(.card_number)=\(.essay_state)/\(.essay_late)/\(.quiz_best_score)"] | sort | join(" ")')" \
+	"$(printf '%s\n' "${FX_CARD[committee]}=none/false/null" "${FX_CARD[khmer]}=accepted/false/0" \
+	    "${FX_CARD[spare]}=submitted/true/null" | sort | tr '\n' ' ' | sed 's/ $//')" \
+	"C2's member list: accepted, submitted late, none"
+# The returned essay handed in again: returned no more, still handed in.
+essay member true "Bản sửa: tôi nhận phụ trách tổ tự quản và báo cáo chi bộ hằng tháng."
+is "$REQ_STATUS" 201 "the member hands the returned essay in again"
+report admin "unit=$P&document=$A"
+is "$(json '.unit | [.essays_submitted, .essays_accepted, .essays_returned] | @csv')" "3,1,0" \
+	"... P: 3 handed in, 1 accepted, none returned"
+# The session report counts the session's essays (none on it yet) and the
+# quizzes on its documents for its roster.
+report admin "unit=$P&session=$SID"
+is "$(json '.unit | [.essays_submitted, .quiz_participants, .quiz_mean_score] | @csv')" "0,3,0.6667" \
+	"the session report: no essays on the session, the quiz on A for its roster"
+
 # --- Who sees what ---------------------------------------------------------------
 report secretary "unit=$C1&document=$A"
 is "$REQ_STATUS" 200 "the secretary of C1 gets C1's report"
@@ -198,6 +296,10 @@ like "$(head -1 "$REQ_BODY_FILE")" 'Mã đơn vị,Tên đơn vị,Loại đơn 
 want=$(jq -r '([.unit] + .children)[] | [.code, .members, .readers, .completers, .attended, .at_meeting, .reached] | @csv' "$TEST_TMP/report.json" | tr -d '"')
 got=$(sed -n '2,4p' "$REQ_BODY_FILE" | tr -d '\r' | cut -d, -f1,4-9)
 is "$got" "$want" "... the same figures as the JSON, unit first"
+want_study=$(jq -r '([.unit] + .children)[] | [.code, .essays_submitted, .essays_accepted, .essays_returned, .quiz_participants] | @csv' "$TEST_TMP/report.json" | tr -d '"')
+like "$(head -1 "$REQ_BODY_FILE")" 'Đã nộp bài thu hoạch,Bài thu hoạch đạt,Bài thu hoạch bị trả lại' "... essay columns under Vietnamese headers"
+is "$(sed -n '2,4p' "$REQ_BODY_FILE" | tr -d '\r' | cut -d, -f1,14-16,18)" "$want_study" \
+	"... essays handed in, accepted, returned and quiz participants as in the JSON"
 report admin "unit=$P&document=$A" -H 'Accept: text/csv'
 like "$(hdr content-type)" '^text/csv' "Accept: text/csv gives CSV too"
 report admin "unit=$P&document=$A&format=pdf"
@@ -221,16 +323,21 @@ if command -v soffice >/dev/null 2>&1; then
 	ok "[ -s '$TEST_TMP/lo/report.csv' ]" "LibreOffice opens the XLSX"
 	got=$(sed -n '2,4p' "$TEST_TMP/lo/report.csv" | tr -d '"\r' | cut -d, -f1,4-9)
 	is "$got" "$want" "... and its figures are the JSON's"
+	is "$(sed -n '2,4p' "$TEST_TMP/lo/report.csv" | tr -d '"\r' | cut -d, -f1,14-16,18)" "$want_study" \
+		"... the essay and quiz figures too"
 	is "$(sed -n 1p "$TEST_TMP/lo/report.csv" | cut -d, -f1,2 | tr -d '"')" "Mã đơn vị,Tên đơn vị" "... under Vietnamese headers"
 	rate=$(sed -n 2p "$TEST_TMP/lo/report.csv" | tr -d '"\r' | cut -d, -f13)
 	is "$rate" "$(jq -r '.unit.reach_rate' "$TEST_TMP/report.json" | awk '{ printf "%.2f%%", $1 * 100 }')" \
 		"... the reach rate a number shown as a percentage ($rate)"
 else
-	skip 4 "LibreOffice (libreoffice-calc-nogui) could not be installed here"
+	skip 5 "LibreOffice (libreoffice-calc-nogui) could not be installed here"
 fi
 report secretary "unit=$C1&document=$A&format=csv"
 ok "grep -q 'Số thẻ đảng viên,Họ và tên' '$REQ_BODY_FILE'" "the secretary's CSV of C1 has the member table"
 ok "grep -q '${FX_NAME[member]}' '$REQ_BODY_FILE'" "... with Vietnamese names intact"
+ok "grep -q 'Bài thu hoạch,Nộp muộn,Điểm trắc nghiệm cao nhất' '$REQ_BODY_FILE'" "... with the essay and quiz columns"
+ok "grep -q 'Đang viết' '$REQ_BODY_FILE' && grep -q 'Đã nộp, chờ duyệt' '$REQ_BODY_FILE'" \
+	"... essay states in Vietnamese words (the secretary's draft, the member's resubmission)"
 
 # --- Bad input -------------------------------------------------------------------------------------
 report admin "unit=999999999&document=$A"

@@ -4,12 +4,15 @@
 # cell straight under the province, one under a district, cells under a
 # sub-unit), random members, reads and completions (progress, as
 # api_events_post writes it), study sessions with a make-up and a
-# cancellation, cell meetings; every figure of every line and every day
+# cancellation, cell meetings, essays in random states, quizzes (one on
+# A, a contest on A and B) with random attempts; every figure of every
+# line and every day
 # of the series compared, for every unit and both documents. Then more
 # records arrive and others change (reads back-dated, completions,
 # deletions, members moving and leaving, units moving so that cells
 # change zone, attendance corrected, a session cancelled, a meeting
-# deleted) and everything is compared again; finally report_rebuild()
+# deleted, essays reviewed, resubmitted or deleted, attempts submitted,
+# added or deleted) and everything is compared again; finally report_rebuild()
 # must find the very counters the triggers kept.
 set -eu
 . "$HB_REPO/tests/lib/assert.sh"
@@ -119,10 +122,62 @@ meeting() {	# CELL DOCS...: a meeting with random attendance
 	echo "$id"
 }
 
+# Essays as api_essay_save and the reviews leave them: random states for
+# random (member, document) pairs, handed in unless a draft never
+# submitted, some late; a few on a session (never in a document's figures).
+essays() {	# PROBABILITY
+	fx_sql "
+	INSERT INTO essays (member_id, cell_id, document_id, state, version,
+	    first_submitted_at, late)
+	SELECT m.id, mm.cell_id, d.id, x.st, 1,
+	    CASE WHEN x.st <> 'draft' THEN now() - interval '1 day' END,
+	    x.st <> 'draft' AND random() < 0.3
+	FROM $MEMBERS m (id) JOIN members mm ON mm.id = m.id
+	CROSS JOIN (VALUES ($A), ($B)) d (id)
+	CROSS JOIN LATERAL (SELECT (ARRAY['draft', 'submitted', 'returned',
+	    'accepted'])[1 + floor(random() * 4)::int + m.id * 0 + d.id * 0]::essay_state AS st) x
+	WHERE random() + m.id * 0 + d.id * 0 < $1
+	ON CONFLICT DO NOTHING;
+	INSERT INTO essays (member_id, cell_id, session_id, state, version,
+	    first_submitted_at)
+	SELECT m.id, mm.cell_id, $S1, 'accepted', 1, now()
+	FROM $MEMBERS m (id) JOIN members mm ON mm.id = m.id
+	WHERE random() + m.id * 0 < 0.2
+	ON CONFLICT DO NOTHING" >/dev/null
+}
+quiz() {	# DOCS...: a quiz on them, made by the province
+	local id d n=0
+	id=$(fx_sql "INSERT INTO quizzes (unit_id, kind, title, questions_per_attempt,
+		time_limit_seconds, max_attempts, opens_at, client_id, request_hash)
+		VALUES ($P, CASE WHEN $# > 1 THEN 'contest' ELSE 'document' END,
+		    'Thi tìm hiểu (thử)', 4, 600, 5, now() - interval '1 day',
+		    gen_random_uuid(), '\\x00') RETURNING id")
+	for d in "$@"; do
+		n=$((n + 1))
+		fx_sql "INSERT INTO quiz_documents VALUES ($id, $d, 1, $n)" >/dev/null
+	done
+	echo "$id"
+}
+attempts() {	# QUIZ PROBABILITY: one more attempt for random members,
+		# submitted with a random score, in progress or expired
+	fx_sql "
+	INSERT INTO quiz_attempts (quiz_id, member_id, cell_id, number, client_id,
+	    state, max_score, score, ended_at)
+	SELECT $1, m.id, mm.cell_id,
+	    1 + (SELECT count(*) FROM quiz_attempts a WHERE a.quiz_id = $1 AND a.member_id = m.id),
+	    gen_random_uuid(), x.st, 4, CASE WHEN x.st = 'submitted' THEN floor(random() * 5)::int END,
+	    CASE WHEN x.st <> 'in_progress' THEN now() END
+	FROM $MEMBERS m (id) JOIN members mm ON mm.id = m.id
+	CROSS JOIN LATERAL (SELECT CASE WHEN random() + m.id * 0 < 0.7 THEN 'submitted'
+	    WHEN random() < 0.5 THEN 'expired' ELSE 'in_progress' END AS st) x
+	WHERE random() + m.id * 0 < $2" >/dev/null
+}
+
 # The figures the slow way, from the raw records only: for the unit and
 # each child unit, id,members,readers,completers,attended,at_meeting,reached
 # (attended: present at a session that was not cancelled and covers the
-# document, or at a make-up of such a session).
+# document, or at a make-up of such a session), essays handed in,
+# accepted, returned, quiz participants and mean best share.
 brute_lines() {	# UNIT DOC
 	fx_sql "
 	WITH u AS (SELECT id, path FROM org_units WHERE id = $1),
@@ -141,15 +196,25 @@ brute_lines() {	# UNIT DOC
 	mee AS (SELECT DISTINCT a.member_id FROM cell_meeting_attendance a
 	    JOIN cell_meetings mt ON mt.id = a.meeting_id AND mt.deleted_at IS NULL
 	    JOIN cell_meeting_documents md ON md.meeting_id = mt.id AND md.document_id = $2
-	    WHERE a.present)
+	    WHERE a.present),
+	ess AS (SELECT member_id, state, first_submitted_at FROM essays
+	    WHERE document_id = $2),
+	qui AS (SELECT a.member_id, round(max(a.score::numeric / a.max_score), 4) AS best
+	    FROM quiz_attempts a JOIN quiz_documents qd ON qd.quiz_id = a.quiz_id
+	    WHERE qd.document_id = $2 AND a.state = 'submitted' GROUP BY a.member_id)
 	SELECT concat_ws(',', g.id, count(m.id), count(rd.member_id), count(rd.completed_at),
 	    count(ses.member_id), count(mee.member_id),
 	    count(m.id) FILTER (WHERE rd.member_id IS NOT NULL OR ses.member_id IS NOT NULL
-		OR mee.member_id IS NOT NULL))
+		OR mee.member_id IS NOT NULL),
+	    count(ess.first_submitted_at), count(*) FILTER (WHERE ess.state = 'accepted'),
+	    count(*) FILTER (WHERE ess.state = 'returned'), count(qui.best),
+	    coalesce(round(avg(qui.best), 4)::float8::text, 'null'))
 	FROM groups g LEFT JOIN mem m ON m.path <@ g.path
 	LEFT JOIN rd ON rd.member_id = m.id
 	LEFT JOIN ses ON ses.member_id = m.id
 	LEFT JOIN mee ON mee.member_id = m.id
+	LEFT JOIN ess ON ess.member_id = m.id
+	LEFT JOIN qui ON qui.member_id = m.id
 	GROUP BY g.id ORDER BY g.id"
 }
 # day,new readers,readers so far,new completers,completers so far
@@ -168,7 +233,7 @@ brute_days() {	# UNIT DOC FROM TO
 api_lines() {	# UNIT DOC
 	auth_req "$atok" "$BASE/api/v1/reports/engagement?unit=$1&document=$2"
 	[ "$REQ_STATUS" = 200 ] || { echo "status $REQ_STATUS"; return; }
-	json '([.unit] + .children) | sort_by(.id)[] | [.id, .members, .readers, .completers, .attended, .at_meeting, .reached] | map(tostring) | join(",")'
+	json '([.unit] + .children) | sort_by(.id)[] | [.id, .members, .readers, .completers, .attended, .at_meeting, .reached, .essays_submitted, .essays_accepted, .essays_returned, .quiz_participants, .quiz_mean_score] | map(tostring) | join(",")'
 }
 api_days() {	# UNIT DOC FROM TO
 	auth_req "$atok" "$BASE/api/v1/reports/engagement?unit=$1&document=$2&from=$3&to=$4"
@@ -216,6 +281,14 @@ attend "$S4" 0.5
 M1=$(meeting "${FX_UNIT[C1]}" "$A")
 M2=$(meeting "${U[RRU-C4]}" "$A" "$B")
 M3=$(meeting "${U[RRU-C6]}" "$B")
+essays 0.6
+Q1=$(quiz "$A")
+Q2=$(quiz "$A" "$B")
+attempts "$Q1" 0.5
+attempts "$Q1" 0.3
+attempts "$Q2" 0.4
+ok "[ $(fx_sql "SELECT sum(essays_submitted) + sum(essays_accepted) + sum(quiz_participants) FROM report_zone WHERE document_id = $A") -gt 20 ]" \
+	"random essays and quiz attempts recorded"
 ok "[ $(fx_sql "SELECT count(*) FROM report_reach r JOIN members m ON m.id = r.member_id WHERE m.card_number LIKE 'RRU%'") -gt 20 ]" \
 	"random reads, 4 sessions (one a make-up) and 3 meetings recorded"
 compare_all "first report"
@@ -229,8 +302,9 @@ fx_sql "UPDATE progress SET completed_at = first_opened_at + interval '1 day'
 	DELETE FROM progress WHERE document_id = $B AND random() < 0.1;
 	UPDATE members SET cell_id = (SELECT id FROM org_units WHERE code = 'RRU-C7')
 	WHERE id IN (SELECT id FROM $MEMBERS x (id) WHERE random() < 0.1);
-	UPDATE members SET active = false
-	WHERE id IN (SELECT id FROM $MEMBERS x (id) WHERE random() < 0.05);
+	UPDATE members SET active = false	-- not the administrator asking
+	WHERE id IN (SELECT id FROM $MEMBERS x (id) WHERE random() < 0.05)
+	  AND id <> ${FX_ID[admin]};
 	INSERT INTO members (card_number, full_name, cell_id)
 	SELECT 'RRUN' || g, 'Lê Văn Mới ' || g, ${U[RRU-C5]} FROM generate_series(1, 4) g;
 	UPDATE study_attendance SET status = 'present', reason = NULL
@@ -239,7 +313,19 @@ fx_sql "UPDATE progress SET completed_at = first_opened_at + interval '1 day'
 	UPDATE study_sessions SET cancelled_at = now() WHERE id = $S4;
 	UPDATE cell_meetings SET deleted_at = now() WHERE id = $M3;
 	DELETE FROM cell_meeting_documents WHERE meeting_id = $M2 AND document_id = $B;
-	UPDATE cell_meeting_attendance SET present = NOT present WHERE meeting_id = $M1;" >/dev/null
+	UPDATE cell_meeting_attendance SET present = NOT present WHERE meeting_id = $M1;
+	UPDATE essays SET state = CASE WHEN random() < 0.5 THEN 'accepted' ELSE 'returned' END::essay_state
+	WHERE state = 'submitted' AND random() < 0.6;
+	UPDATE essays SET state = 'submitted', first_submitted_at = coalesce(first_submitted_at, now())
+	WHERE state IN ('draft', 'returned') AND random() < 0.4;
+	DELETE FROM essays WHERE random() < 0.1;
+	UPDATE quiz_attempts SET state = 'submitted', score = floor(random() * 5)::int, ended_at = now()
+	WHERE state = 'in_progress' AND random() < 0.6;
+	UPDATE quiz_attempts SET score = 4 WHERE state = 'submitted' AND random() < 0.1;
+	DELETE FROM quiz_attempts WHERE random() < 0.1;
+	DELETE FROM quiz_documents WHERE quiz_id = $Q2 AND document_id = $B;" >/dev/null
+essays 0.3
+attempts "$Q2" 0.3
 attend "$S3" 0.5
 M4=$(meeting "${U[RRU-C7]}" "$A")
 # Units move: S (C4, C5) from G2 to G1 (its cells change zone), C3 from
@@ -255,6 +341,16 @@ snapshot() {
 		FROM report_cell WHERE (readers, completers, attended, at_meeting, reached) <> (0, 0, 0, 0, 0)
 		UNION ALL SELECT 'zone', document_id, zone_id, 0, readers, completers, attended, at_meeting, reached
 		FROM report_zone WHERE (readers, completers, attended, at_meeting, reached) <> (0, 0, 0, 0, 0)
+		UNION ALL SELECT 'cstudy', document_id, cell_id, zone_id, essays_submitted, essays_accepted,
+		    essays_returned, quiz_participants, round(quiz_score_sum * 10000)
+		FROM report_cell WHERE (essays_submitted, essays_accepted, essays_returned, quiz_participants) <> (0, 0, 0, 0)
+		UNION ALL SELECT 'zstudy', document_id, zone_id, 0, essays_submitted, essays_accepted,
+		    essays_returned, quiz_participants, round(quiz_score_sum * 10000)
+		FROM report_zone WHERE (essays_submitted, essays_accepted, essays_returned, quiz_participants) <> (0, 0, 0, 0)
+		UNION ALL SELECT 'rstudy', member_id, document_id, cell_id, active::int,
+		    coalesce(array_position(enum_range(NULL::essay_state), essay_state), 0),
+		    essay_submitted::int, essay_late::int, coalesce(round(quiz_best * 10000), -1)
+		FROM report_reach WHERE essay_state IS NOT NULL OR quiz_best IS NOT NULL
 		UNION ALL SELECT 'cday', document_id, cell_id, zone_id, readers, completers, extract(epoch FROM day), 0, 0
 		FROM report_cell_day WHERE (readers, completers) <> (0, 0)
 		UNION ALL SELECT 'zday', document_id, zone_id, 0, readers, completers, extract(epoch FROM day), 0, 0
@@ -273,7 +369,7 @@ fx_sql "SELECT report_rebuild()" >/dev/null
 snapshot >"$TEST_TMP/rebuilt"
 is "$(diff "$TEST_TMP/incremental" "$TEST_TMP/rebuilt" | head -20)" "" \
 	"report_rebuild() finds the counters the triggers kept ($(wc -l <"$TEST_TMP/rebuilt") rows)"
-ok "[ -z \"\$(fx_sql \"SELECT 1 FROM report_zone WHERE readers < 0 OR reached < 0 OR completers < 0 UNION ALL SELECT 1 FROM report_members_zone WHERE members < 0\")\" ]" \
+ok "[ -z \"\$(fx_sql \"SELECT 1 FROM report_zone WHERE readers < 0 OR reached < 0 OR completers < 0 OR essays_submitted < 0 OR essays_returned < 0 OR quiz_participants < 0 OR quiz_score_sum < 0 UNION ALL SELECT 1 FROM report_members_zone WHERE members < 0\")\" ]" \
 	"no counter went below zero"
 
 done_testing

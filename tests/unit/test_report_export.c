@@ -2,7 +2,8 @@
  * Unit tests for report_export.c: the CSV of an engagement report (byte
  * order mark, Vietnamese headers, RFC 4180 quoting, numbers as JSON has
  * them, the unit before its children, the days and members tables, unit
- * names in Khmer when asked) and the XLSX (a zip that libxlsxwriter
+ * names in Khmer when asked, essay and quiz columns, essay states in
+ * Vietnamese words) and the XLSX (a zip that libxlsxwriter
  * wrote, no temporary file left behind).
  */
 
@@ -25,6 +26,9 @@ static const char *report_json =
     "\"members\":10,\"readers\":9,\"completers\":3,\"attended\":0,"
     "\"at_meeting\":1,\"reached\":9,\"reading_rate\":0.9,"
     "\"completion_rate\":0.3,\"attendance_rate\":0,\"reach_rate\":0.9,"
+    "\"essays_submitted\":5,\"essays_accepted\":2,\"essays_returned\":1,"
+    "\"essay_rate\":0.5,\"quiz_participants\":4,"
+    "\"quiz_participation_rate\":0.4,\"quiz_mean_score\":0.6875,"
     "\"target\":0.95,\"target_met\":false},"
     "\"children\":[{\"id\":2,\"kind\":\"cell\",\"code\":\"C1\","
     "\"name_vi\":\"Chi bộ ấp An Bình\",\"name_km\":null,\"members\":0,"
@@ -36,7 +40,8 @@ static const char *report_json =
     "\"new_completers\":1,\"completers\":1}],"
     "\"members\":[{\"card_number\":\"90000001\",\"full_name\":\"Thạch Sa Rây\","
     "\"read\":true,\"completed\":false,\"attended_session\":false,"
-    "\"at_meeting\":true,\"reached\":true}]}";
+    "\"at_meeting\":true,\"reached\":true,\"essay_state\":\"returned\","
+    "\"essay_late\":true,\"quiz_best_score\":0.75}]}";
 
 static json_t *
 report(void)
@@ -61,12 +66,14 @@ csv_lines(void **state)
 	assert_memory_equal(out, "\xEF\xBB\xBFMã đơn vị,Tên đơn vị,Loại đơn vị,"
 	    "Số đảng viên,Đã đọc,", 58);
 	assert_non_null(strstr(out, "\r\nD1,\"Huyện \"\"Mẫu\"\", Nam\",district,"
-	    "10,9,3,0,1,9,0.9000,0.3000,0.0000,0.9000,0.9500,Chưa đạt\r\n"
-	    "C1,Chi bộ ấp An Bình,cell,0,0,0,0,0,0,,,,,0.9500,\r\n\r\n"));
+	    "10,9,3,0,1,9,0.9000,0.3000,0.0000,0.9000,"
+	    "5,2,1,0.5000,4,0.4000,0.6875,0.9500,Chưa đạt\r\n"
+	    "C1,Chi bộ ấp An Bình,cell,0,0,0,0,0,0,,,,,,,,,,,,0.9500,\r\n\r\n"));
+	assert_non_null(strstr(out, ",Đã nộp bài thu hoạch,Bài thu hoạch đạt,"));
 	assert_non_null(strstr(out, "\r\n2026-11-27,4,4,1,1\r\n"));
 	assert_non_null(strstr(out, "Số thẻ đảng viên,Họ và tên,"));
 	assert_non_null(strstr(out, "\r\n90000001,Thạch Sa Rây,Có,Không,Không,"
-	    "Có,Có\r\n"));
+	    "Có,Có,Bị trả lại,Có,0.7500\r\n"));
 	free(out);
 
 	/* Khmer names where a unit has one, Vietnamese where it has none. */
@@ -95,7 +102,7 @@ csv_session(void **state)
 	assert_int_equal(report_export_csv(r, "vi", &out, &len), 0);
 	assert_non_null(strstr(out, "Có mặt,Đã học bù,Vắng,Chưa ghi nhận"));
 	assert_non_null(strstr(out, "\r\nP,Tỉnh,province,7,1,1,1,4,2,0.2857,"
-	    "0.9500,Chưa đạt\r\n"));
+	    ",,,,,,,0.9500,Chưa đạt\r\n"));
 	assert_null(strstr(out, "Ngày"));
 	free(out);
 	json_decref(r);
