@@ -45,7 +45,7 @@ UNIT_SRC	= $(wildcard tests/unit/test_*.c)
 UNIT_BIN	= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 .PHONY: all build build-tests deps run stop test test-unit migrate status \
-	demo-data content-check content-import clean
+	demo-data content-check content-import bench clean
 
 all: build
 
@@ -141,6 +141,12 @@ test: build build-tests
 
 test-unit: build-tests
 	@tests/run --unit-only
+
+# Every benchmark of tests/bench/, each on a stack of its own (127.0.0.1
+# only), figures with their commands and the machine's description on the
+# terminal and in var/bench/. BENCH="login memory" runs only those.
+bench: build
+	@tests/bench/all.sh $(BENCH)
 
 clean:
 	rm -rf $(BUILD)

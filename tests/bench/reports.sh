@@ -18,7 +18,9 @@
 # unit, a cell) it runs wrk (1 thread, 2 connections) and prints
 # p50/p95/p99 and requests/s, and api_report_engagement() in psql (median
 # and p95 of 30 calls). Figures are measured, not asserted; not part of
-# `make test`.
+# `make test`. BENCH_KEEP=1 keeps the stack and its data;
+# BENCH_REUSE=/tmp/handbook-bench.XXXXXX measures again on such a stack
+# (at a quieter moment, say) without generating anything.
 set -eu
 
 HB_REPO=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -30,6 +32,19 @@ HB_PROG=bench
 
 bench_install wrk
 
+if [ -n "${BENCH_REUSE:-}" ]; then
+	# A stack an earlier run kept (BENCH_KEEP=1) with its data: measure
+	# again, at a quieter moment, without generating anything; the stack
+	# stays up.
+	VAR=$BENCH_REUSE
+	. "$VAR/run/stack.env"
+	HANDBOOK_VAR=$VAR HANDBOOK_PORT=$PORT HANDBOOK_KORE_PORT=$KORE_PORT HANDBOOK_PG_PORT=$PG_PORT
+	export HANDBOOK_VAR HANDBOOK_PORT HANDBOOK_KORE_PORT HANDBOOK_PG_PORT
+	BASE=https://localhost:$HANDBOOK_PORT
+	CA=$VAR/tls/ca.pem
+	DOC=$(psql_app -At -c "SELECT min(id) FROM documents WHERE state = 'published'")
+	say "measuring again on the kept stack in $VAR"
+else
 trap bench_stack_down EXIT
 bench_stack_up
 
@@ -49,6 +64,7 @@ psql_app -v part=country -v doc="$DOC" \
     -f "$HB_REPO/tests/bench/reports_data.sql" >"$VAR/country.log" 2>&1 ||
 	{ tail -n 20 "$VAR/country.log"; exit 1; }
 say "done in $(($(date +%s) - t0)) s"
+fi
 
 TOKEN=$(curl -s --cacert "$CA" -H 'Content-Type: application/json' \
     -d '{"login":"10000001","password":"handbook-demo"}' "$BASE/api/v1/auth/login" | jq -r .token)
@@ -82,7 +98,7 @@ echo "# reports, document $DOC, $SECONDS_EACH s per report, $(nproc) cores, $(da
 echo "# $(psql_app -At -c 'SHOW server_version'), shared_buffers $(psql_app -At -c 'SHOW shared_buffers')"
 echo "# province records: $(tail -n 3 "$VAR/records.log" | head -n 1 | tr -s ' ')"
 echo "#   (columns: $(tail -n 4 "$VAR/records.log" | head -n 1 | tr -s ' '))"
-echo "# report_rebuild() of the whole database: $(grep -A2 'report_rebuild()' "$VAR/records.log" | awk '/^Time:/ { print $2, $3 }' | tail -n 1)"
+echo "# report_rebuild() of the whole database: $(grep -A8 '^report_rebuild()' "$VAR/records.log" | awk '/^Time:/ { print $2, $3 }' | tail -n 1)"
 echo "# country simulation: $(tail -n 3 "$VAR/country.log" | head -n 1 | tr -s ' ')"
 echo "#   (columns: $(tail -n 4 "$VAR/country.log" | head -n 1 | tr -s ' '))"
 echo "# load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
