@@ -62,6 +62,11 @@ export function lineChart(days, names, total, title) {
   if (days.length) {
     svg.append(s('path', { class: 'line', d: path('a') }));
     svg.append(s('path', { class: 'line2', d: path('b') }));
+    // Points too: a single day is a point, not a line.
+    days.forEach((d, i) => {
+      svg.append(s('circle', { class: 'dot', cx: x(i).toFixed(1), cy: y(d.a).toFixed(1), r: 3 }));
+      svg.append(s('circle', { class: 'dot2', cx: x(i).toFixed(1), cy: y(d.b).toFixed(1), r: 3 }));
+    });
   }
   svg.append(s('text', { x: left + 8, y: top + 12 }, '— ' + names[0]));
   svg.append(s('text', { x: left + 8, y: top + 28, class: 'legend2' }, '- - ' + names[1]));

@@ -180,11 +180,11 @@ async function loadReport(box) {
         [m.read, m.completed, m.attended_session, m.at_meeting].map((b) => el('td', {}, b ? '✓' : '—')),
         el('td', {}, m.essay_state)))))) : null;
 
-  box.replaceChildren(head, exports,
+  box.replaceChildren(...[head, exports,
     chart ? el('section', { 'aria-labelledby': 'bars-h' }, el('h3', { id: 'bars-h' }, 'Theo đơn vị trực thuộc (chưa đạt trước)'), chart) : null,
     table,
     el('section', { 'aria-labelledby': 'days-h' }, el('h3', { id: 'days-h' }, 'Theo thời gian'), line),
-    makeup);
+    makeup].filter(Boolean));
 }
 
 // The export is fetched with the token (never put in a URL) and handed to
@@ -274,7 +274,7 @@ function fromPublished(vi, km) {
 
 function textColumn(lang, text, onChange) {
   const t = text || { title: '', intro: '', sections: [] };
-  const label = lang === 'vi' ? 'Tiếng Việt' : 'ភាសាខ្មែរ (tiếng Khmer)';
+  const label = lang === 'vi' ? 'Tiếng Việt' : [el('span', { lang: 'km' }, 'ភាសាខ្មែរ'), ' (tiếng Khmer)'];
   const col = el('fieldset', { lang, class: 'editor', 'data-lang': lang },
     el('legend', { lang: 'vi' }, label, ' ', lang === 'km'
       ? el('span', { class: 'badge ' + (t.translation === 'stale' ? 'warn' : ''), 'data-translation': t.translation || 'missing' },

@@ -355,7 +355,8 @@ async function route() {
   const h = location.hash.replace(/^#\/?/, '');
   const [name, arg] = h.split('/');
   for (const a of document.querySelectorAll('#tabs a')) {
-    if (a.dataset.tab === (name === 'doc' || name === 'essay' ? 'docs' : name === 'quiz' ? 'quizzes' : name || 'docs')) a.setAttribute('aria-current', 'page');
+    const tab = name === 'doc' || name === 'essay' || name === 'docs' || !name ? 'documents' : name === 'quiz' ? 'quizzes' : name;
+    if (a.dataset.tab === tab) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
   try {
