@@ -266,7 +266,7 @@ async function viewDrafts() {
 function fromPublished(vi, km) {
   const strip = (d) => ({ title: d.title, intro: d.intro || '', sections: d.sections.map((s) => ({ title: s.title, summary: s.summary, details: s.details || '' })), translation: d.translation });
   return {
-    id: vi.id, state: 'published', unit_id: null, slug: vi.slug, number: vi.number, kind: vi.kind, issuer: vi.issuer,
+    id: vi.id, version: vi.version, state: 'published', unit_id: null, slug: vi.slug, number: vi.number, kind: vi.kind, issuer: vi.issuer,
     level: vi.level, issued: vi.issued, tags: vi.tags || [], audience: vi.audience || ['members'], sources: vi.sources || [],
     texts: { vi: strip(vi), km: km.fallback ? null : strip(km) },
   };
