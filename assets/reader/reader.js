@@ -256,10 +256,12 @@ async function viewEssay(docId) {
     const sections = {};
     for (const n of ['content', 'duties', 'action_plan']) if (form[n].value.trim()) sections[n] = form[n].value;
     try {
-      essay = await api.post('/api/v1/essays', {
+      // The answer is the version saved; the essay's state is read back.
+      const saved = await api.post('/api/v1/essays', {
         client_id: uuid(), document_id: doc.id, lang: docLang(), sections,
         submit: ev.submitter && ev.submitter.value === 'submit',
       });
+      essay = await api.get('/api/v1/essays/' + saved.essay_id);
       status(msg, t('sent'), 'ok');
       paintState();
     } catch (e) { status(msg, e.message, 'error'); }
@@ -269,8 +271,10 @@ async function viewEssay(docId) {
   paintState();
 }
 
+// Sessions are held in Vietnam: their times are shown in Vietnam's time,
+// whatever zone the phone is set to.
 function when(s) {
-  return new Date(s).toLocaleString(uiLang() === 'km' ? 'km-KH' : 'vi-VN', { dateStyle: 'medium', timeStyle: 'short' });
+  return new Date(s).toLocaleString(uiLang() === 'km' ? 'km-KH' : 'vi-VN', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Ho_Chi_Minh' });
 }
 
 async function viewSessions() {

@@ -213,6 +213,35 @@ await step('reader: back online, the events arrive', async () => {
   check(JSON.stringify(after) === '[1,2,3]', 'server: GET /api/v1/me/progress has sections 1, 2 and 3 read', after);
 });
 
+// ---- 4b. the rest of the reader: notes, the essay, the sessions ----------------
+const KM_NOTE = 'សាខាបក្សយើងនឹងពិភាក្សាចំណុចនេះនៅខែក្រោយ។';
+await step('reader: a note, the essay, the sessions', async () => {
+  await phone.selectOption('#note-section', '2');
+  await phone.fill('#note-text', KM_NOTE);
+  await phone.check('#note-share');
+  await phone.click('#notes ~ form button[type="submit"]');
+  await phone.waitForFunction((t) => document.querySelector('#notes').textContent.includes(t), KM_NOTE, { timeout: T });
+  check(true, 'reader: a Khmer note shared with the cell is saved and listed');
+
+  await phone.click(`a[href="#/essay/${DOC}"]`);
+  await phone.waitForSelector('#essay-content', { timeout: T });
+  await phone.fill('#essay-content', 'ខ្ញុំយល់ថាការផ្លាស់ប្តូរឌីជីថលជួយឱ្យសមាជិកបក្សសិក្សាបានគ្រប់ទីកន្លែង។\nខ្ញុំនឹងអនុវត្តនៅក្នុងការងារប្រចាំថ្ងៃ។');
+  await phone.click('button[value="draft"]');
+  await phone.waitForFunction(() => document.querySelector('#essay-state .badge')?.textContent === 'draft', null, { timeout: T })
+    .catch(async (e) => { throw new Error(e.message + ' status: ' + await phone.textContent('main form .status')); });
+  check(true, 'reader: the essay is saved as a draft');
+  await phone.click('button[value="submit"]');
+  await phone.waitForFunction(() => document.querySelector('#essay-state .badge')?.textContent === 'submitted', null, { timeout: T });
+  check(await phone.isDisabled('button[value="submit"]'), 'reader: submitted, the essay waits for review (no more saving)');
+  await shot(phone, 'reader-essay.png');
+
+  await phone.click('a[data-tab="sessions"]');
+  await phone.waitForFunction(() => /quán triệt/.test(document.querySelector('main').textContent), null, { timeout: T });
+  check(await phone.isVisible(`main a[href="#/doc/${DOC}"]`), 'reader: the upcoming study session is listed with its document');
+  await shot(phone, 'reader-sessions.png');
+  await a11y(phone, 'reader sessions');
+});
+
 // ---- 5. the board sees it ------------------------------------------------------
 await step('board: sees the reach go up and exports', async () => {
   await board.reload();

@@ -54,6 +54,14 @@ DOC=$(json .id)
 auth_req "$ptok" -X POST "$BASE/api/v1/documents/$DOC/publish"
 is "$REQ_STATUS" 200 "... and publishes it"
 
+# A study session on it for the whole province, tomorrow: the member's
+# upcoming sessions list it.
+starts=$(date -u -d 'tomorrow 01:00' +%Y-%m-%dT%H:%M:%SZ)
+printf '{"client_id":"%s","title":"Hội nghị quán triệt đề cương chuyển đổi số","unit_id":%s,"mode":"both","starts_at":"%s","duration_minutes":120,"documents":[%s]}' \
+	"$(cat /proc/sys/kernel/random/uuid)" "${FX_UNIT[P]}" "$starts" "$DOC" >"$TEST_TMP/session.json"
+auth_req "$ptok" -X POST -H 'Content-Type: application/json' --data-binary "@$TEST_TMP/session.json" "$BASE/api/v1/study-sessions"
+is "$REQ_STATUS" 201 "... and schedules a study session on it for tomorrow"
+
 # Chromium accepts the stack's certificate by the SHA-256 of its public key.
 SPKI=$(openssl x509 -in "$HANDBOOK_VAR/tls/server.pem" -noout -pubkey |
 	openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64)
