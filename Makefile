@@ -40,12 +40,13 @@ MODULE_TOBJ	= $(MODULE_SRC:kore-app/%.c=$(BUILD)/tobj/%.o)
 # Files that call nothing from Kore, which the unit tests link directly.
 PURE		= accesslog csv_import doc_cache etag event_batch json json_fields \
 		  khmer lang password_rules query report_export request_id \
-		  route_match shingles sqlstate text_nfc token utf8
+		  route_match shingles sqlstate static_names text_nfc token utf8
 UNIT_SRC	= $(wildcard tests/unit/test_*.c)
 UNIT_BIN	= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 .PHONY: all build build-tests deps run stop test test-unit migrate status \
-	demo-data content-check content-import bench clean
+	demo-data content-check content-import bench clean web-fonts \
+	browser-deps
 
 all: build
 
@@ -54,10 +55,39 @@ deps:
 
 build: deps
 	@$(MAKE) --no-print-directory $(BUILD)/handbook.so $(BUILD)/tools/hbcontent \
-	    $(BUILD)/tools/hbkey $(BUILD)/tools/hbverify
+	    $(BUILD)/tools/hbkey $(BUILD)/tools/hbverify web-fonts
 
 build-tests: deps
-	@$(MAKE) --no-print-directory $(BUILD)/handbook-test.so $(UNIT_BIN)
+	@$(MAKE) --no-print-directory $(BUILD)/handbook-test.so $(UNIT_BIN) \
+	    web-fonts browser-deps
+
+# The Khmer font of the web pages, from Debian's fonts-noto-core (SIL Open
+# Font License 1.1: its copyright file goes with it), copied into the served
+# folder rather than committed (assets/fonts/ is git-ignored). Noto Sans
+# Khmer: 110 kB a weight, drawn to sit with Noto Sans' Latin, and shaped
+# correctly by every browser's HarfBuzz (coeng subscripts, vowel signs).
+FONT_SRC	= /usr/share/fonts/truetype/noto
+FONTS		= assets/fonts/NotoSansKhmer-Regular.ttf \
+		  assets/fonts/NotoSansKhmer-Bold.ttf \
+		  assets/fonts/fonts-noto-core-copyright.txt
+
+web-fonts: $(FONTS)
+
+assets/fonts/%.ttf: $(FONT_SRC)/%.ttf
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+assets/fonts/fonts-noto-core-copyright.txt: /usr/share/doc/fonts-noto-core/copyright
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+# playwright-core for the browser tests (tests/browser/), exactly as locked
+# in package-lock.json; it drives Debian's Chromium, never a browser of its
+# own. The pages need no npm package.
+browser-deps: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 
 # A shared object may leave symbols undefined, and Kore would only find a
 # handler missing from routes.def when it loads the module: check here.

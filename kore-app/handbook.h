@@ -537,4 +537,11 @@ int		version_get(struct http_request *);
 int		openapi_load(const char *);
 int		openapi_get(struct http_request *);
 
+/* static.c */
+int		static_load(const char *);
+int		static_get(struct http_request *);
+
+/* static_names.c (pure) */
+const char	*static_type_of(const char *, int *);
+
 #endif /* !HANDBOOK_H */

@@ -86,6 +86,9 @@ handbook_onload(int action)
 	if (openapi_load(assets_dir) != KORE_RESULT_OK)
 		return (KORE_RESULT_ERROR);
 
+	if (static_load(assets_dir) != KORE_RESULT_OK)
+		return (KORE_RESULT_ERROR);
+
 	if (bundle_keys_load(getenv("HANDBOOK_SIGNING_DIR")) != KORE_RESULT_OK)
 		return (KORE_RESULT_ERROR);
 
