@@ -13,28 +13,7 @@
 set -eu
 . "$HB_REPO/tests/lib/assert.sh"
 . "$HB_REPO/tests/lib/fixtures.sh"
-
-CHECK=$HB_REPO/build/tests/client/client_check
-[ -x "$CHECK" ] || bail_out "$CHECK is not built (make build-tests)"
-export HB_BASE=$BASE HB_CA=$CACERT
-VG=$TEST_TMP/vg
-mkdir -p "$VG"
-
-# check ARGS...: client_check under valgrind; sets OUT (stdout) and RC.
-check() {
-	set +e
-	OUT=$(valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible \
-		--errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 \
-		--log-file="$VG/%p.log" "$CHECK" "$@" 2>"$TEST_TMP/cc.err")
-	RC=$?
-	set -e
-	if [ "$RC" = 99 ]; then
-		diag "valgrind found errors in: client_check $*"
-		VG_FAILED=1
-	fi
-}
-VG_FAILED=0
-field() { printf '%s\n' "$OUT" | sed -n "s/^$1 //p" | head -n 1; }
+. "$HB_REPO/tests/lib/client.sh"
 
 fixture_org CLNT
 src=$TEST_TMP/content
@@ -213,9 +192,6 @@ is "$RC" 0 "logout"
 like "$OUT" "token_after forgotten" "... forgets the token"
 like "$OUT" "after status 8 " "... which the server now refuses (HB_ERR_UNAUTHORIZED)"
 
-leaks=$(cat "$VG"/*.log 2>/dev/null)
-is "$VG_FAILED" 0 "valgrind: no leak and no error in any run"
-ok '[ -z "$leaks" ]' "... and nothing in its logs"
-[ -z "$leaks" ] || diag "$(head -c 3000 <<<"$leaks")"
+valgrind_clean
 
 done_testing
