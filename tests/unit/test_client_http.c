@@ -286,6 +286,72 @@ backoff_bounds_and_jitter(void **state)
 	assert_int_equal(hb_backoff_ms(3, 0, 0, -1), 0);
 }
 
+static void
+client_config(void **state)
+{
+	struct hb_config cfg;
+	struct hb_client *c;
+	static const char *bad_urls[] = {
+		"http://localhost:8443", "https://", "https://host/api",
+		"https://host:", "https://host:84x3", "https://host:123456",
+		"https://[::1", "https://us er@host", "localhost:8443",
+	};
+	size_t		 i;
+
+	(void)state;
+	hb_config_init(&cfg);
+	assert_int_equal(cfg.connect_timeout_ms, 10000);
+	assert_int_equal(cfg.max_attempts, 4);
+	assert_null(hb_client_new(&cfg));		/* no base_url */
+	for (i = 0; i < sizeof(bad_urls) / sizeof(bad_urls[0]); i++) {
+		cfg.base_url = bad_urls[i];
+		if ((c = hb_client_new(&cfg)) != NULL) {
+			hb_client_free(c);
+			fail_msg("accepted %s", bad_urls[i]);
+		}
+	}
+	cfg.base_url = "https://localhost:8443/";
+	cfg.pin_sha256 = "not base64 at all";
+	assert_null(hb_client_new(&cfg));
+	cfg.pin_sha256 = "AAAA";			/* 3 bytes, not 32 */
+	assert_null(hb_client_new(&cfg));
+	cfg.pin_sha256 = NULL;
+	cfg.ca_file = "/nonexistent/ca.pem";
+	assert_null(hb_client_new(&cfg));
+	/* The system store; then a pin alone; then [IPv6]:port. */
+	cfg.ca_file = NULL;
+	c = hb_client_new(&cfg);
+	assert_non_null(c);
+	assert_string_equal(c->host, "localhost");
+	assert_string_equal(c->port, "8443");
+	assert_string_equal(c->host_header, "localhost:8443");
+	assert_null(hb_token(c));
+	assert_int_equal(hb_set_token(c, "bad token"), HB_ERR_ARGUMENT);
+	assert_int_equal(hb_set_token(c, "abc_DEF-123"), HB_OK);
+	assert_string_equal(hb_token(c), "abc_DEF-123");
+	/* Not connected, no token needed: nothing is sent. */
+	assert_int_equal(hb_set_token(c, NULL), HB_OK);
+	assert_int_equal(hb_logout(c), HB_OK);
+	hb_client_free(c);
+	cfg.pin_sha256 = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+	cfg.base_url = "https://[::1]:9443";
+	c = hb_client_new(&cfg);
+	assert_non_null(c);
+	assert_string_equal(c->host, "::1");
+	assert_string_equal(c->port, "9443");
+	assert_false(c->tls.verify_ca);
+	hb_client_free(c);
+	cfg.base_url = "https://example.org";
+	cfg.pin_sha256 = NULL;
+	c = hb_client_new(&cfg);
+	assert_non_null(c);
+	assert_string_equal(c->port, "443");
+	assert_true(c->tls.verify_ca);
+	hb_client_free(c);
+	assert_string_equal(hb_status_text(HB_ERR_CERTIFICATE),
+	    "certificate refused");
+}
+
 int
 main(void)
 {
@@ -298,6 +364,7 @@ main(void)
 		cmocka_unit_test(retry_after),
 		cmocka_unit_test(request_head),
 		cmocka_unit_test(backoff_bounds_and_jitter),
+		cmocka_unit_test(client_config),
 	};
 
 	return (cmocka_run_group_tests_name("client_http", tests, NULL, NULL));
