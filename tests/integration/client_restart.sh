@@ -45,6 +45,8 @@ is "$(sed -n 's/^pending //p' "$TEST_TMP/record.out")" "$N" "$N events recorded"
 stored() { fx_sql "SELECT count(*) || ' ' || count(DISTINCT id) FROM read_events WHERE member_id = $M"; }
 
 # The push in the background; PostgreSQL stopped after its first batch.
+HLOG=$HANDBOOK_VAR/log/haproxy.log
+before=$(wc -l <"$HLOG")
 ( check push "$J"; printf '%s\n' "$OUT" >"$TEST_TMP/push1.out"; echo "$RC" >"$TEST_TMP/push1.rc" ) &
 bg=$!
 wait_for 120 '[ "$(fx_sql "SELECT count(*) FROM read_events WHERE member_id = $M")" -gt 0 ]' ||
@@ -55,6 +57,10 @@ OUT=$(cat "$TEST_TMP/push1.out")
 RC=$(cat "$TEST_TMP/push1.rc")
 diag "first push: $(field sent), status $RC"
 is "$RC" 10 "the push interrupted by the database stopping: HB_ERR_UNAVAILABLE"
+sleep 0.5	# HAProxy logs asynchronously
+n503=$(tail -n +$((before + 1)) "$HLOG" | grep '"POST /api/v1/events HTTP/1.1"' | grep -c ' 503 ' || true)
+ok '[ "$n503" -ge 2 ] && [ "$n503" -le 3 ]' \
+	"... after trying the failing batch again: $n503 answers 503 (3 attempts in all, the first maybe cut off)"
 pending=$(printf '%s\n' "$OUT" | sed -n 's/^sent .* pending //p')
 ok '[ "$pending" -gt 0 ] && [ "$pending" -lt "$N" ]' "... with some events sent and $pending still pending"
 
