@@ -44,9 +44,9 @@ PURE		= accesslog csv_import doc_cache etag event_batch json json_fields \
 UNIT_SRC	= $(wildcard tests/unit/test_*.c)
 UNIT_BIN	= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
-.PHONY: all build build-tests deps run stop test test-unit migrate status \
-	demo-data content-check content-import bench clean web-fonts \
-	browser-deps
+.PHONY: all build build-tests client-lib deps run stop test test-unit \
+	migrate status demo-data content-check content-import bench clean \
+	web-fonts browser-deps
 
 all: build
 
@@ -55,11 +55,11 @@ deps:
 
 build: deps
 	@$(MAKE) --no-print-directory $(BUILD)/handbook.so $(BUILD)/tools/hbcontent \
-	    $(BUILD)/tools/hbkey $(BUILD)/tools/hbverify web-fonts
+	    $(BUILD)/tools/hbkey $(BUILD)/tools/hbverify $(CLIENT_LIB) web-fonts
 
 build-tests: deps
 	@$(MAKE) --no-print-directory $(BUILD)/handbook-test.so $(UNIT_BIN) \
-	    web-fonts browser-deps
+	    $(BUILD)/tests/client/client_check web-fonts browser-deps
 
 # The Khmer font of the web pages, from Debian's fonts-noto-core (SIL Open
 # Font License 1.1: its copyright file goes with it), copied into the served
@@ -119,6 +119,44 @@ $(BUILD)/tools/hbverify: tools/hbverify.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -g $(WARNINGS) -o $@ tools/hbverify.c -ljansson \
 	    -lsodium
+
+# The client library (client/README.md): every client/*.c but the hbsync
+# command, as a static library. Programs link it with $(CLIENT_LIBS).
+# CLIENT_CFLAGS has no Kore features: the library needs nothing of Kore.
+CLIENT_SRC	= $(filter-out client/hbsync.c,$(wildcard client/*.c))
+CLIENT_OBJ	= $(CLIENT_SRC:client/%.c=$(BUILD)/cobj/%.o)
+CLIENT_HDR	= client/handbook_client.h client/client_internal.h
+CLIENT_CFLAGS	= -std=gnu11 -D_GNU_SOURCE -O2 -g -fPIC $(WARNINGS)
+CLIENT_LIBS	= -lmbedtls -lmbedx509 -lmbedcrypto -lsodium -ljansson
+CLIENT_LIB	= $(BUILD)/client/libhandbook_client.a
+
+client-lib: deps
+	@$(MAKE) --no-print-directory $(CLIENT_LIB)
+
+$(CLIENT_LIB): $(CLIENT_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $(CLIENT_OBJ)
+
+$(BUILD)/cobj/%.o: client/%.c $(CLIENT_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CLIENT_CFLAGS) -Iclient -c -o $@ $<
+
+# The client library's unit tests compile its sources with the sanitizers
+# (not the module's pure files).
+$(BUILD)/tests/unit/test_client_%: tests/unit/test_client_%.c $(CLIENT_SRC) \
+    $(CLIENT_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CLIENT_CFLAGS) $(SAN_UNIT) -Iclient -o $@ $< $(CLIENT_SRC) \
+	    -lcmocka $(CLIENT_LIBS)
+
+# The integration test's program (tests/integration/client.sh); built
+# without sanitizers because it runs under valgrind.
+$(BUILD)/tests/client/client_check: tests/client/client_check.c $(CLIENT_LIB) \
+    $(CLIENT_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CLIENT_CFLAGS) -O0 -Iclient -o $@ $< -L$(BUILD)/client \
+	    -lhandbook_client $(CLIENT_LIBS)
 
 $(BUILD)/handbook-test.so: $(MODULE_TOBJ)
 	$(CC) -shared $(SAN_MODULE) -o $@ $(MODULE_TOBJ) $(LDLIBS)
