@@ -44,7 +44,7 @@ PURE		= accesslog csv_import doc_cache etag event_batch json json_fields \
 UNIT_SRC	= $(wildcard tests/unit/test_*.c)
 UNIT_BIN	= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
-.PHONY: all build build-tests deps run stop test test-unit migrate status \
+.PHONY: all build build-tests client-lib deps run stop test test-unit migrate status \
 	demo-data content-check content-import clean
 
 all: build
@@ -54,10 +54,11 @@ deps:
 
 build: deps
 	@$(MAKE) --no-print-directory $(BUILD)/handbook.so $(BUILD)/tools/hbcontent \
-	    $(BUILD)/tools/hbkey $(BUILD)/tools/hbverify
+	    $(BUILD)/tools/hbkey $(BUILD)/tools/hbverify $(CLIENT_LIB)
 
 build-tests: deps
-	@$(MAKE) --no-print-directory $(BUILD)/handbook-test.so $(UNIT_BIN)
+	@$(MAKE) --no-print-directory $(BUILD)/handbook-test.so $(UNIT_BIN) \
+	    $(BUILD)/tests/client/client_check
 
 # A shared object may leave symbols undefined, and Kore would only find a
 # handler missing from routes.def when it loads the module: check here.
@@ -89,6 +90,43 @@ $(BUILD)/tools/hbverify: tools/hbverify.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -g $(WARNINGS) -o $@ tools/hbverify.c -ljansson \
 	    -lsodium
+
+# The client library (client/README.md): every client/*.c but the hbsync
+# command, as a static library. Programs link it with $(CLIENT_LIBS).
+# CLIENT_CFLAGS has no Kore features: the library needs nothing of Kore.
+CLIENT_SRC	= $(filter-out client/hbsync.c,$(wildcard client/*.c))
+CLIENT_OBJ	= $(CLIENT_SRC:client/%.c=$(BUILD)/cobj/%.o)
+CLIENT_HDR	= client/handbook_client.h client/client_internal.h
+CLIENT_CFLAGS	= -std=gnu11 -D_GNU_SOURCE -O2 -g -fPIC $(WARNINGS)
+CLIENT_LIBS	= -lmbedtls -lmbedx509 -lmbedcrypto -lsodium -ljansson
+CLIENT_LIB	= $(BUILD)/client/libhandbook_client.a
+
+client-lib: deps
+	@$(MAKE) --no-print-directory $(CLIENT_LIB)
+
+$(CLIENT_LIB): $(CLIENT_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $(CLIENT_OBJ)
+
+$(BUILD)/cobj/%.o: client/%.c $(CLIENT_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CLIENT_CFLAGS) -Iclient -c -o $@ $<
+
+# The client library's unit tests link it (not the module's pure files).
+$(BUILD)/tests/unit/test_client_%: tests/unit/test_client_%.c $(CLIENT_LIB) \
+    $(CLIENT_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CLIENT_CFLAGS) -Iclient -o $@ $< -L$(BUILD)/client \
+	    -lhandbook_client -lcmocka $(CLIENT_LIBS)
+
+# The integration test's program (tests/integration/client.sh); built
+# without sanitizers because it runs under valgrind.
+$(BUILD)/tests/client/client_check: tests/client/client_check.c $(CLIENT_LIB) \
+    $(CLIENT_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CLIENT_CFLAGS) -O0 -Iclient -o $@ $< -L$(BUILD)/client \
+	    -lhandbook_client $(CLIENT_LIBS)
 
 $(BUILD)/handbook-test.so: $(MODULE_TOBJ)
 	$(CC) -shared $(SAN_MODULE) -o $@ $(MODULE_TOBJ) $(LDLIBS)

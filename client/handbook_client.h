@@ -165,6 +165,10 @@ enum hb_status	 hb_keys_fetch(struct hb_client *c, struct hb_keys **keys);
 /* Keys from a saved copy of GET /api/v1/keys's JSON (for offline use). */
 enum hb_status	 hb_keys_parse(const char *json, size_t len,
 		    struct hb_keys **keys);
+/* How many usable keys the list holds. */
+size_t		 hb_keys_count(const struct hb_keys *keys);
+/* The list's JSON as received or parsed: save it for hb_keys_parse. */
+const char	*hb_keys_json(const struct hb_keys *keys, size_t *len);
 void		 hb_keys_free(struct hb_keys *keys);
 
 /* A verified bundle. */
@@ -249,6 +253,14 @@ enum hb_status	 hb_journal_record(struct hb_journal *j, struct hb_event *ev);
 size_t		 hb_journal_pending(const struct hb_journal *j);
 /* Events the server refused for good (kept for the member to see). */
 size_t		 hb_journal_rejected(const struct hb_journal *j);
+
+/*
+ * The i-th event refused for good (0 <= i < hb_journal_rejected()), with
+ * the server's reason ("unknown_document", ...); the strings belong to
+ * the journal and live until its next change. HB_ERR_ARGUMENT past the end.
+ */
+enum hb_status	 hb_journal_rejected_get(const struct hb_journal *j, size_t i,
+		    struct hb_event *ev, const char **reason);
 
 struct hb_push_result {
 	size_t		 sent;		/* events sent in this push */
