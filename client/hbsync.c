@@ -16,6 +16,8 @@
  *			its id, slug, language, version, ETag and media;
  *			`read` finds documents here without the network
  *	journal.hbj	the reading events (the library's journal)
+ *	keys.json	the published signing keys of the last pull, to check
+ *			the saved bundles again offline
  *
  * Every file is written whole to a temporary name, fsync'd and renamed, so
  * a crash leaves the old file or the new one, never half of one; the
@@ -149,6 +151,7 @@ static int		 remove_document(const char *, json_t *, int64_t,
 			    struct progress *);
 static void		 index_drop(json_t *, int64_t);
 static void		 media_prune(const char *, json_t *);
+static int		 keys_save(const struct hb_keys *);
 static int		 journal_open(struct hb_journal **);
 
 static int		 cmd_login(const struct opts *, int, char **);
@@ -1161,6 +1164,27 @@ done:
 	return (rc);
 }
 
+/*
+ * The published keys as fetched, so that the bundles in the folder can be
+ * checked again offline (hbverify BUNDLE keys.json, or hb_keys_parse).
+ */
+static int
+keys_save(const struct hb_keys *keys)
+{
+	char		 path[PATH_MAX];
+	const char	*json;
+	size_t		 len = 0;
+
+	if ((json = hb_keys_json(keys, &len)) == NULL)
+		return (0);
+	if (state_path(path, sizeof(path), "keys.json") == -1 ||
+	    file_write_atomic(path, json, len, 0644) == -1) {
+		warnx_("cannot write %s: %s", path, strerror(errno));
+		return (EXIT_LOCAL);
+	}
+	return (0);
+}
+
 /* Removes media no pulled document lists any more. */
 static void
 media_prune(const char *dir, json_t *idx)
@@ -1206,7 +1230,7 @@ cmd_pull(const struct opts *o, int argc, char **argv)
 	const char	*old_dir, *old_lang;
 	enum hb_status	 st;
 	size_t		 i;
-	int		 rc, lockfd = -1, same;
+	int		 rc, lockfd = -1, same, keys_saved = 0;
 
 	memset(&cs, 0, sizeof(cs));
 	memset(&p, 0, sizeof(p));
@@ -1299,6 +1323,9 @@ cmd_pull(const struct opts *o, int argc, char **argv)
 				rc = client_fail(c, st, "signing keys");
 				goto done;
 			}
+			if (!keys_saved && (rc = keys_save(keys)) != 0)
+				goto done;
+			keys_saved = 1;
 			rc = pull_document(c, keys, dir, o->lang, &cs.v[i],
 			    idx, &p);
 		}
@@ -1474,9 +1501,11 @@ cmd_status(const struct opts *o, int argc, char **argv)
 {
 	struct config	 cfg;
 	struct hb_journal *j;
+	struct hb_event	 ev;
 	json_t		*idx, *e;
 	char		 path[PATH_MAX];
 	char		*token, *cursor = NULL;
+	const char	*reason;
 	const char	*dir;
 	size_t		 i, n = 0;
 	int		 rc;
@@ -1524,6 +1553,13 @@ cmd_status(const struct opts *o, int argc, char **argv)
 		return (rc);
 	printf("pending:   %zu\n", hb_journal_pending(j));
 	printf("rejected:  %zu\n", hb_journal_rejected(j));
+	for (i = 0; !o->quiet && i < hb_journal_rejected(j); i++) {
+		if (hb_journal_rejected_get(j, i, &ev, &reason) != HB_OK)
+			break;
+		printf("  %s document %lld version %lld: %s\n", ev.id,
+		    (long long)ev.document_id, (long long)ev.version,
+		    reason != NULL ? reason : "");
+	}
 	hb_journal_close(j);
 	return (fflush(stdout) == EOF ? EXIT_LOCAL : 0);
 }
