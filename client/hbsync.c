@@ -182,11 +182,11 @@ usage(FILE *f)
 "      document as DIR/<slug>.<lang>.bundle.json (signed, verified) and\n"
 "      DIR/<slug>.<lang>.json (its text), media as DIR/media/<sha256>.\n"
 "      --full revalidates every document (unchanged ones answer 304).\n"
-"  hbsync read DOC SECTION [--lang vi|km] [--version N] [--seconds S]\n"
+"  hbsync read DOC SECTION... [--lang vi|km] [--version N] [--seconds S]\n"
 "  hbsync read DOC --opened | --completed\n"
 "      Record a reading event in the journal, offline. DOC is a slug or\n"
-"      an id of a pulled document; SECTION a core point, 1 to 12.\n"
-"      Prints the event's id.\n"
+"      an id of a pulled document; SECTION a core point, 1 to 12 (one\n"
+"      event per SECTION given). Prints each event's id.\n"
 "  hbsync push\n"
 "      Send the journal; prints accepted, duplicate, rejected, pending.\n"
 "  hbsync status\n"
@@ -1127,10 +1127,11 @@ pull_document(struct hb_client *c, const struct hb_keys *keys,
 		if (safe_sha256(sha))
 			json_array_append_new(shas, json_string(sha));
 	}
-	entry = json_pack("{s:I, s:s, s:s, s:I, s:s?, s:O}",
+	entry = json_pack("{s:I, s:s, s:s, s:I, s:s?, s:O, s:I}",
 	    "id", (json_int_t)ch->document_id, "slug", b->slug,
 	    "lang", b->lang, "version", (json_int_t)b->version,
-	    "etag", b->etag, "media", shas);
+	    "etag", b->etag, "media", shas, "sections",
+	    (json_int_t)json_array_size(json_object_get(payload, "sections")));
 	if (entry == NULL || json_array_append_new(docs, entry) == -1) {
 		rc = EXIT_LOCAL;
 		goto done;
@@ -1399,25 +1400,28 @@ cmd_read(const struct opts *o, int argc, char **argv)
 	json_t		*idx, *e;
 	const char	*lang;
 	char		*end;
-	long		 section = 0;
+	long		 sections[12], n = 0, max;
+	int64_t		 document_id, version;
 	enum hb_status	 st;
-	int		 rc;
+	int		 i, rc;
 
-	if (o->opened + o->completed > 1 ||
-	    argc != ((o->opened || o->completed) ? 1 : 2)) {
-		warnx_("usage: hbsync read DOC SECTION [--lang vi|km] "
+	if (o->opened + o->completed > 1 || argc < 1 ||
+	    ((o->opened || o->completed) ? argc != 1 : (argc < 2 ||
+	    argc > 13))) {
+		warnx_("usage: hbsync read DOC SECTION... [--lang vi|km] "
 		    "[--version N] [--seconds S], or hbsync read DOC "
 		    "--opened | --completed");
 		return (EXIT_USAGE);
 	}
-	if (argc == 2) {
+	for (i = 1; i < argc; i++) {
 		errno = 0;
-		section = strtol(argv[1], &end, 10);
-		if (*argv[1] == '\0' || *end != '\0' || section < 1 ||
-		    section > 12) {
+		sections[n] = strtol(argv[i], &end, 10);
+		if (*argv[i] == '\0' || *end != '\0' || sections[n] < 1 ||
+		    sections[n] > 12) {
 			warnx_("SECTION is a core point, 1 to 12");
 			return (EXIT_USAGE);
 		}
+		n++;
 	}
 	if (o->seconds < 0 || o->seconds > 14400) {
 		warnx_("--seconds is 0 to 14400");
@@ -1432,31 +1436,58 @@ cmd_read(const struct opts *o, int argc, char **argv)
 		json_decref(idx);
 		return (EXIT_USAGE);
 	}
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = o->opened ? HB_EVENT_OPENED : o->completed ?
-	    HB_EVENT_COMPLETED : HB_EVENT_SECTION_READ;
-	ev.document_id = json_integer_value(json_object_get(e, "id"));
-	ev.version = o->version > 0 ? o->version :
+	/*
+	 * The pulled text says how many core points there are: a section
+	 * past them would only come back "unknown_section" at the next push,
+	 * kept in the journal as rejected, so it is refused here. An event
+	 * for another --version than the pulled one is not checked.
+	 */
+	max = (long)json_integer_value(json_object_get(e, "sections"));
+	for (i = 0; i < n && o->version == 0 && max > 0; i++) {
+		if (sections[i] > max) {
+			warnx_("%s has %ld core points, not %ld", argv[0], max,
+			    sections[i]);
+			json_decref(idx);
+			return (EXIT_USAGE);
+		}
+	}
+	document_id = json_integer_value(json_object_get(e, "id"));
+	version = o->version > 0 ? o->version :
 	    json_integer_value(json_object_get(e, "version"));
 	lang = json_string_value(json_object_get(e, "lang"));
-	ev.lang = lang != NULL && strcmp(lang, "km") == 0 ? "km" : "vi";
-	ev.section = (int)section;
-	ev.seconds = o->seconds;
-	ev.occurred_at = 0;
+	lang = lang != NULL && strcmp(lang, "km") == 0 ? "km" : "vi";
 	json_decref(idx);
 
 	if ((rc = journal_open(&j)) != 0)
 		return (rc);
-	st = hb_journal_record(j, &ev);
-	hb_journal_close(j);
-	if (st != HB_OK) {
-		warnx_("cannot record the event: %s", hb_status_text(st));
-		return (EXIT_LOCAL);
+	/* One event per section read (one for --opened or --completed). */
+	for (i = 0; i < (n > 0 ? n : 1); i++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = o->opened ? HB_EVENT_OPENED : o->completed ?
+		    HB_EVENT_COMPLETED : HB_EVENT_SECTION_READ;
+		ev.document_id = document_id;
+		ev.version = version;
+		ev.lang = lang;
+		ev.section = n > 0 ? (int)sections[i] : 0;
+		ev.seconds = o->seconds;
+		ev.occurred_at = 0;	/* now */
+		if ((st = hb_journal_record(j, &ev)) != HB_OK) {
+			warnx_("cannot record the event: %s",
+			    hb_status_text(st));
+			hb_journal_close(j);
+			return (EXIT_LOCAL);
+		}
+		/*
+		 * The id of each event once it is on disk, for scripts that
+		 * follow events: an id printed is an event kept.
+		 */
+		printf("%s\n", ev.id);
+		if (fflush(stdout) == EOF) {
+			hb_journal_close(j);
+			return (EXIT_LOCAL);
+		}
 	}
-	/* The id, for scripts that want to follow the event. */
-	printf("%s\n", ev.id);
-	if (fflush(stdout) == EOF)
-		return (EXIT_LOCAL);
+	hb_journal_close(j);
 	return (0);
 }
 

@@ -92,7 +92,7 @@ printf '%s\n' "${FX_PASSWORD[member]}" >"$TEST_TMP/pw"
 run rc hb login --server "$BASE" --ca "$CACERT" --pin "$PIN" --password-file "$TEST_TMP/pw" "${FX_CARD[member]}"
 is "$rc" 0 "login with the right password, the CA and the pin: exit 0"
 is "$(stat -c %a "$S/token")" 600 "... the token is saved with mode 0600"
-like "$(cat "$S/config")" "pin=$PIN" "... the pin is in the config"
+ok 'grep -qxF "pin=$PIN" "$S/config"' "... the pin is in the config"
 ok '! grep -rq -- "${FX_PASSWORD[member]}" "$S"' "... and the password is nowhere in the state"
 
 # ---- pull ---------------------------------------------------------------
@@ -291,6 +291,9 @@ hb read "$A" --opened >>"$ids_file"
 hb read test-hbsync-a --completed --seconds 120 >>"$ids_file"
 run rc hb read test-hbsync-a 13
 is "$rc" 1 "a section outside 1..12: exit 1"
+run rc hb read test-hbsync-a 6
+is "$rc" 1 "a section past the pulled document's five core points: exit 1"
+like "$(cat "$TEST_TMP/err")" "has 5 core points" "... and it says so"
 run rc hb read no-such-document 1
 is "$rc" 1 "a document never pulled: exit 1"
 run rc hb push
@@ -301,20 +304,22 @@ run rc hb push
 is "$rc" 0 "push once it is back: exit 0"
 like "$(cat "$TEST_TMP/out")" "accepted 3, duplicate 0, rejected 0, pending 0" "... three accepted"
 is "$(stored)" 3 "read_events holds the three events"
-is "$(fx_sql "SELECT string_agg(kind || ':' || coalesce(section::text, '-'), ',' ORDER BY kind) FROM read_events WHERE member_id = $MEMBER")" \
+is "$(fx_sql "SELECT string_agg(kind || ':' || coalesce(section::text, '-'), ',' ORDER BY kind::text) FROM read_events WHERE member_id = $MEMBER")" \
 	"completed:-,opened:-,section_read:2" "... the right kinds and section"
 is "$(fx_sql "SELECT DISTINCT version || lang FROM read_events WHERE member_id = $MEMBER")" 2vi "... of version 2, in Vietnamese"
 run rc hb push
 like "$(cat "$TEST_TMP/out")" "sent 0" "pushing again sends nothing"
 
 # 3,000 events (six batches), the relay stopped after the first stored.
+# Five sections per hbsync (one event each): starting a process costs
+# more than recording an event on this busy machine.
 N=3000
 start=$(date +%s.%N)
-for i in $(seq 1 $N); do
-	hb read test-hbsync-a $((i % 12 + 1)) >>"$ids_file" || break
+for i in $(seq 1 $((N / 5))); do
+	hb read test-hbsync-a 1 2 3 4 5 >>"$ids_file" || break
 done
 secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-is "$(wc -l <"$ids_file")" $((N + 3)) "$N events recorded offline (one process each, $secs s)"
+is "$(wc -l <"$ids_file")" $((N + 3)) "$N events recorded offline ($((N / 5)) processes, $secs s)"
 run rc hb status
 like "$(cat "$TEST_TMP/out")" "pending:   $N" "status: $N pending"
 
@@ -387,7 +392,7 @@ is "$(LC_ALL=C sort "$TEST_TMP/loop-ids" | LC_ALL=C comm -23 - "$TEST_TMP/stored
 
 # SIGKILL in the middle of a push: the next push sends the rest, once.
 : >"$TEST_TMP/ids2"
-for i in $(seq 1 1500); do hb read test-hbsync-a $((i % 12 + 1)) >>"$TEST_TMP/ids2"; done
+for i in $(seq 1 300); do hb read test-hbsync-a 1 2 3 4 5 >>"$TEST_TMP/ids2"; done
 before=$(stored)
 hb push >/dev/null 2>&1 &
 push_pid=$!
@@ -395,6 +400,7 @@ wait_for 60 '[ "$(stored)" -gt "$before" ]' || true
 kill -KILL "$push_pid" 2>/dev/null && k=1 || k=0
 wait "$push_pid" 2>/dev/null || true
 is "$k" 1 "a push killed with SIGKILL after its first batch was stored ($(($(stored) - before)) of 1500)"
+ok '[ "$(($(stored) - before))" -lt 1500 ]' "... before the last one was"
 run rc hb status
 is "$rc" 0 "status after it: exit 0"
 run rc hb push
