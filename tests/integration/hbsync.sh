@@ -10,7 +10,7 @@
 # key signed by the same CA, which answers every bundle with a tampered
 # copy (exit 5, nothing written, cursor unchanged) and whose key does not
 # match the pin (exit 4); and a relay with the stack's own certificate
-# that holds each POST /api/v1/events for 300 ms, so that it can be
+# that holds each POST /api/v1/events for 1 s, so that it can be
 # stopped in the middle of a push of 3,000 events (exit 3; after it is
 # back, the next push stores every event exactly once). Events are
 # recorded with the relay down (read needs no network); a hbsync killed
@@ -212,10 +212,10 @@ relay_config() {
 	EOF
 }
 cat >"$TEST_TMP/delay.lua" <<-'EOF'
-	-- Holds a request for 300 ms: a slow network, so that a push lasts
+	-- Holds a request for 1 s: a slow network, so that a push lasts
 	-- long enough to be interrupted in the middle.
 	core.register_action("hbdelay", { "http-req" }, function(txn)
-		core.msleep(300)
+		core.msleep(1000)
 	end)
 EOF
 
@@ -428,9 +428,11 @@ vg_case "read" 0 read test-hbsync-a 3
 vg_case "push" 0 push
 vg_case "status" 0 status
 relay_stop relay
+vg_case "read (offline)" 0 read test-hbsync-a 4 5
 vg_case "push with the server unreachable" 3 push
 vg_case "logout with the server unreachable" 3 logout
 relay_start relay "$TEST_TMP/relay.cfg" "$RELAY_PORT"
+vg_case "push once it is back" 0 push
 vg_case "logout" 0 logout
 ok '[ ! -e "$S/token" ]' "logout removes the token"
 run rc hb push
