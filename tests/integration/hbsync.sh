@@ -311,6 +311,7 @@ run rc hb push
 like "$(cat "$TEST_TMP/out")" "sent 0" "pushing again sends nothing"
 
 # 3,000 events (six batches), the relay stopped after the first stored.
+diag "$SECONDS s: recording"
 # Five sections per hbsync (one event each): starting a process costs
 # more than recording an event on this busy machine.
 N=3000
@@ -324,7 +325,10 @@ run rc hb status
 like "$(cat "$TEST_TMP/out")" "pending:   $N" "status: $N pending"
 
 before=$(stored)
-hb push >"$TEST_TMP/push.out" 2>"$TEST_TMP/push.err" &
+diag "$SECONDS s: pushing $N events through the relay"
+# The binary itself in the background (not the hb function, whose
+# subshell would be what $! names and what a kill would hit).
+"$HBSYNC" --state "$S" push >"$TEST_TMP/push.out" 2>"$TEST_TMP/push.err" &
 push_pid=$!
 wait_for 60 '[ "$(stored)" -gt "$before" ]' || true
 relay_stop relay
@@ -351,6 +355,7 @@ is "$(LC_ALL=C sort "$ids_file" | LC_ALL=C comm -3 - "$TEST_TMP/stored-ids" | wc
 	"... and they are exactly the ids hbsync printed"
 
 # ---- SIGKILL ------------------------------------------------------------
+diag "$SECONDS s: SIGKILL"
 
 # A loop of reads; one hbsync of it is killed with SIGKILL mid-way.
 : >"$TEST_TMP/loop-ids"
@@ -394,9 +399,13 @@ is "$(LC_ALL=C sort "$TEST_TMP/loop-ids" | LC_ALL=C comm -23 - "$TEST_TMP/stored
 : >"$TEST_TMP/ids2"
 for i in $(seq 1 300); do hb read test-hbsync-a 1 2 3 4 5 >>"$TEST_TMP/ids2"; done
 before=$(stored)
-hb push >/dev/null 2>&1 &
+"$HBSYNC" --state "$S" push >/dev/null 2>&1 &
 push_pid=$!
 wait_for 60 '[ "$(stored)" -gt "$before" ]' || true
+# While it runs, the journal is its alone.
+run rc hb status
+is "$rc" 6 "status while a push holds the journal: exit 6"
+like "$(cat "$TEST_TMP/err")" "another hbsync" "... and it says another hbsync is running"
 kill -KILL "$push_pid" 2>/dev/null && k=1 || k=0
 wait "$push_pid" 2>/dev/null || true
 is "$k" 1 "a push killed with SIGKILL after its first batch was stored ($(($(stored) - before)) of 1500)"
@@ -410,6 +419,7 @@ is "$(fx_sql "SELECT count(*) - count(DISTINCT id) FROM read_events WHERE member
 	"... and no event twice"
 
 # ---- valgrind -----------------------------------------------------------
+diag "$SECONDS s: valgrind"
 
 vg() {
 	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
@@ -438,4 +448,5 @@ ok '[ ! -e "$S/token" ]' "logout removes the token"
 run rc hb push
 is "$rc" 2 "push after logout: exit 2"
 
+diag "$SECONDS s: done"
 done_testing
