@@ -10,9 +10,11 @@
 # key signed by the same CA, which answers every bundle with a tampered
 # copy (exit 5, nothing written, cursor unchanged) and whose key does not
 # match the pin (exit 4); and a relay with the stack's own certificate
-# that holds each POST /api/v1/events for 1 s, so that it can be
-# stopped in the middle of a push of 3,000 events (exit 3; after it is
-# back, the next push stores every event exactly once). Events are
+# that holds the answer to each POST /api/v1/events for 1 s, so that it
+# can be stopped in the middle of a push of 3,000 events after the server
+# stored a batch and before hbsync heard so (exit 3; after it is back,
+# the next push sends that batch again and every event is stored exactly
+# once). Events are
 # recorded with the relay down (read needs no network); a hbsync killed
 # with SIGKILL in a loop of reads and in the middle of a push leaves a
 # journal that replays, and nothing recorded before the kill is lost.
@@ -212,9 +214,10 @@ relay_config() {
 	EOF
 }
 cat >"$TEST_TMP/delay.lua" <<-'EOF'
-	-- Holds a request for 1 s: a slow network, so that a push lasts
-	-- long enough to be interrupted in the middle.
-	core.register_action("hbdelay", { "http-req" }, function(txn)
+	-- Holds an answer for 1 s: a slow network, so that a push lasts
+	-- long enough to be interrupted between the server's commit of a
+	-- batch and the client's reading of the answer.
+	core.register_action("hbdelay", { "http-res" }, function(txn)
 		core.msleep(1000)
 	end)
 EOF
@@ -271,7 +274,8 @@ relay_stop mitm
 
 RELAY_PORT=$(pick_port) || bail_out "no free port"
 relay_config "$RELAY_PORT" "$HANDBOOK_VAR/tls/server.pem" \
-	'http-request lua.hbdelay if { path /api/v1/events }' >"$TEST_TMP/relay.cfg"
+	'http-request set-var(txn.events) bool(true) if { path /api/v1/events }
+		http-response lua.hbdelay if { var(txn.events) -m bool }' >"$TEST_TMP/relay.cfg"
 relay_start relay "$TEST_TMP/relay.cfg" "$RELAY_PORT"
 # The member's state now goes through the relay (same certificate: the
 # pin still holds).
@@ -343,6 +347,9 @@ ok '[ "$mid" -gt "$before" ] && [ "$mid" -lt $((before + N)) ]' \
 diag "push said: $(cat "$TEST_TMP/push.out") / $(tail -n 2 "$TEST_TMP/push.err" | tr '\n' ' ')"
 run rc hb status
 like "$(cat "$TEST_TMP/out")" "pending:   [1-9]" "status: events still pending"
+pending=$(sed -n 's/^pending: *//p' "$TEST_TMP/out")
+ok '[ $((pending + mid - before)) -gt "$N" ]' \
+	"... among them events the server stored but whose answer was lost ($((pending + mid - before - N)))"
 relay_start relay "$TEST_TMP/relay.cfg" "$RELAY_PORT"
 run rc hb push
 is "$rc" 0 "push after the relay is back: exit 0"
