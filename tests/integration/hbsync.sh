@@ -150,6 +150,14 @@ is "$(($(count_bundles 200) - b200))/$(($(count_bundles 304) - b304))" "0/$NDOCS
 	"... every bundle revalidated with its ETag and answered 304, none fetched"
 like "$(cat "$TEST_TMP/err")" "0 fetched, $NDOCS unchanged" "... hbsync says so"
 
+# On a terminal (script(1) gives it one): one counter line rewritten
+# with \r, not a line per document.
+script -qec "$HBSYNC --state $S pull $D --lang vi --full" /dev/null >"$TEST_TMP/tty.out" 2>&1 || true
+CR=$'\r'
+ok 'grep -q "${CR}hbsync: [0-9]*/$NDOCS documents" "$TEST_TMP/tty.out"' \
+	"on a terminal, progress is a counter rewritten with \\r"
+ok '! grep -q "unchanged test-hbsync" "$TEST_TMP/tty.out"' "... and not a line per document"
+
 # A new version of A arrives by the delta, and only A is asked for.
 sed -i 's/^Tóm tắt thứ ba\.$/Tóm tắt thứ ba, đã sửa cho phiên bản hai./' "$src/test-hbsync-a/vi.md"
 import
@@ -173,6 +181,23 @@ ok '[ -s "$D/test-hbsync-a.vi.bundle.json" ]' "... A's are still there"
 like "$(cat "$TEST_TMP/err")" "removed test-hbsync-b" "... hbsync says it removed B"
 run rc hb status
 like "$(cat "$TEST_TMP/out")" "documents: $((NDOCS - 1))" "status counts one pulled document less"
+
+# The Khmer reader pulls in Khmer into a state of their own.
+SK=$TEST_TMP/state-km
+DK=$TEST_TMP/hb-km
+printf '%s\n' "${FX_PASSWORD[khmer]}" >"$TEST_TMP/pw-km"
+run rc "$HBSYNC" --state "$SK" login --server "$BASE" --ca "$CACERT" --password-file "$TEST_TMP/pw-km" "${FX_CARD[khmer]}"
+is "$rc" 0 "the Khmer reader logs in (CA only)"
+run rc "$HBSYNC" --state "$SK" pull "$DK" --lang km
+is "$rc" 0 "... pulls in Khmer: exit 0"
+is "$(jq -r .sections[0].title "$DK/test-hbsync-a.km.json")" "ចំណុចទីមួយ" "... the Khmer payload, Khmer text intact"
+ok '[ ! -e "$DK/test-hbsync-b.km.json" ]' "... the district study outline of another district is not there"
+run rc "$HBSYNC" --state "$SK" read test-hbsync-a 1 2 --seconds 30
+is "$rc" 0 "... reads two core points"
+run rc "$HBSYNC" --state "$SK" push
+is "$rc" 0 "... pushes them: exit 0"
+is "$(fx_sql "SELECT string_agg(lang || section || ':' || seconds, ',' ORDER BY section) FROM read_events WHERE member_id = ${FX_ID[khmer]}")" \
+	"km1:30,km2:30" "... stored as read in Khmer, with the time spent"
 
 # ---- our own HAProxy instances ----------------------------------------
 
