@@ -121,12 +121,13 @@ $(BUILD)/client/hbsync: client/hbsync.c client/handbook_client.h $(CLIENT_LIB)
 	$(CC) $(CLIENT_CFLAGS) -Iclient -o $@ client/hbsync.c \
 	    -L$(BUILD)/client -lhandbook_client $(CLIENT_LIBS)
 
-# The client library's unit tests link it (not the module's pure files).
-$(BUILD)/tests/unit/test_client_%: tests/unit/test_client_%.c $(CLIENT_LIB) \
+# The client library's unit tests compile its sources with the sanitizers
+# (not the module's pure files).
+$(BUILD)/tests/unit/test_client_%: tests/unit/test_client_%.c $(CLIENT_SRC) \
     $(CLIENT_HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(CLIENT_CFLAGS) -Iclient -o $@ $< -L$(BUILD)/client \
-	    -lhandbook_client -lcmocka $(CLIENT_LIBS)
+	$(CC) $(CLIENT_CFLAGS) $(SAN_UNIT) -Iclient -o $@ $< $(CLIENT_SRC) \
+	    -lcmocka $(CLIENT_LIBS)
 
 # The integration test's program (tests/integration/client.sh); built
 # without sanitizers because it runs under valgrind.

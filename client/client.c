@@ -256,7 +256,12 @@ exchange(struct hb_client *c, const char *method, const char *head,
 	int		reused;
 
 	*fresh_retry = 0;
-	if (c->tls.connected && hb_tls_stale(&c->tls))
+	/*
+	 * Bytes left over from the last answer mean the server said more
+	 * than it framed: nothing on that connection can be trusted.
+	 */
+	if (c->tls.connected && (hb_tls_stale(&c->tls) ||
+	    c->reader.pos < c->reader.len))
 		hb_tls_close(&c->tls);
 	if (!c->tls.connected) {
 		st = hb_tls_connect(&c->tls, c->host, c->port,
@@ -375,8 +380,14 @@ hb_login(struct hb_client *c, const char *login, const char *password)
 	if (body == NULL)
 		return (hb_fail(c, HB_ERR_MEMORY, "out of memory"));
 	len = strlen(body);
-	/* Never retried: a 4xx is an answer, and throttling counts tries. */
-	st = hb_request(c, "POST", "/api/v1/auth/login", body, len, NULL, 0);
+	/*
+	 * Retried on the network and on 502/503/504 only (the service says
+	 * when the database is back); a 4xx is an answer, never repeated: the
+	 * server throttles failed logins. A repeat after a lost answer at
+	 * worst opens a second session.
+	 */
+	st = hb_request(c, "POST", "/api/v1/auth/login", body, len, NULL,
+	    HB_REQ_RETRY);
 	sodium_memzero(body, len);
 	free(body);
 	if (st != HB_OK)

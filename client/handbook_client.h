@@ -29,9 +29,14 @@
  * Retries: a call whose request failed on the network (connect, reset,
  * timeout) or got 502, 503 or 504 is tried again, up to max_attempts in
  * all, waiting base * 2^n milliseconds (at most backoff_max_ms) with full
- * jitter, and honouring Retry-After. Only requests that are safe to
- * repeat are retried: GETs, and pushes of journal events (the server
- * stores an event id once). Login is never retried automatically on 4xx.
+ * jitter, and honouring Retry-After (as a floor, capped by
+ * backoff_max_ms). Only requests that are safe to repeat are retried:
+ * GETs, logout, pushes of journal events (the server stores an event id
+ * once), and login on the network or 502/503/504 only: a 4xx is never
+ * retried (failed logins are throttled). Whatever the method, a request
+ * that fails on a kept-alive connection before any byte of answer came
+ * (the server closed it while idle) is sent again on a new connection,
+ * once, without counting as an attempt.
  *
  * Typical use:
  *
@@ -110,7 +115,12 @@ void		 hb_config_init(struct hb_config *cfg);
 
 /*
  * A new client; it connects lazily, at the first call. NULL when out of
- * memory or when cfg is invalid (no base_url, not https, bad pin).
+ * memory or when cfg is invalid (no base_url, not https, a path after the
+ * host, bad pin, a CA file that cannot be read). The strings of cfg are
+ * copied. Trust: ca_file (or the system store when NULL) with the host
+ * name checked; with pin_sha256 and no ca_file, the pin alone; with both,
+ * both. Use a host name: mbedTLS 2.28 does not match IP addresses against
+ * a certificate's IP names, so https://127.0.0.1 is refused.
  */
 struct hb_client *hb_client_new(const struct hb_config *cfg);
 void		 hb_client_free(struct hb_client *c);
@@ -152,9 +162,11 @@ typedef int	(*hb_change_fn)(void *arg, const struct hb_change *change);
 
 /*
  * Asks for every change since `since` (NULL or "": from the beginning),
- * page after page until no more, calling fn for each. On HB_OK,
- * *next_cursor (malloc'd; the caller frees it) is the cursor to save for
- * the next sync.
+ * page after page until no more, calling fn for each (the strings of a
+ * change live until fn returns). On HB_OK, *next_cursor (malloc'd; the
+ * caller frees it) is the cursor to save for the next sync. On failure
+ * *next_cursor is the cursor after the last page fully handled (NULL if
+ * none was), so a caller may save that progress too.
  */
 enum hb_status	 hb_sync(struct hb_client *c, const char *since,
 		    hb_change_fn fn, void *arg, char **next_cursor);
@@ -247,7 +259,12 @@ struct hb_event {
 
 enum hb_status	 hb_journal_open(const char *path, struct hb_journal **j);
 void		 hb_journal_close(struct hb_journal *j);
-/* Appends an event and fsyncs; on HB_OK ev->id holds its UUID. */
+/*
+ * Appends an event and fsyncs; on HB_OK ev->id holds its UUID (lower
+ * case). HB_ERR_ARGUMENT for an invalid event (kind, document_id and
+ * version > 0, lang "vi"/"km", section 0..12 and >= 1 for SECTION_READ,
+ * seconds 0..14400) or an id the journal holds already.
+ */
 enum hb_status	 hb_journal_record(struct hb_journal *j, struct hb_event *ev);
 /* Events recorded and not yet acknowledged by the server. */
 size_t		 hb_journal_pending(const struct hb_journal *j);
@@ -265,6 +282,7 @@ enum hb_status	 hb_journal_rejected_get(const struct hb_journal *j, size_t i,
 struct hb_push_result {
 	size_t		 sent;		/* events sent in this push */
 	size_t		 accepted;	/* stored now or already stored before */
+	/* (sent = accepted + duplicate + rejected, for this push) */
 	size_t		 duplicate;	/* id reused with other content: dropped */
 	size_t		 rejected;	/* refused for good, with a reason */
 	size_t		 pending;	/* still waiting after the push */
@@ -274,7 +292,9 @@ struct hb_push_result {
  * Sends every pending event, in batches of at most 500, oldest first,
  * and records each verdict in the journal (fsync'd) before the next
  * batch. Stops at the first batch that cannot be sent (the rest stays
- * pending and the status says why). result may be NULL.
+ * pending and the status says why: HB_ERR_UNAVAILABLE, HB_ERR_NETWORK,
+ * HB_ERR_UNAUTHORIZED, ...). When nothing is left pending the journal is
+ * compacted. result may be NULL.
  */
 enum hb_status	 hb_push(struct hb_client *c, struct hb_journal *j,
 		    struct hb_push_result *result);

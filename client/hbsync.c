@@ -785,8 +785,9 @@ cmd_login(const struct opts *o, int argc, char **argv)
 	hc.pin_sha256 = o->pin;
 	hc.user_agent = "hbsync/1";
 	if ((c = hb_client_new(&hc)) == NULL) {
-		warnx_("cannot use this server URL or pin (the URL must "
-		    "start with https://, the pin be 44 base64 characters)");
+		warnx_("cannot use this server URL, pin or CA file (the URL "
+		    "must start with https:// and name a host, the pin be "
+		    "44 base64 characters, the CA file be readable PEM)");
 		return (EXIT_USAGE);
 	}
 	if (password_read(o, password, sizeof(password)) == -1) {
