@@ -160,6 +160,9 @@ static int		 cmd_pull(const struct opts *, int, char **);
 static int		 cmd_read(const struct opts *, int, char **);
 static int		 cmd_push(const struct opts *, int, char **);
 static int		 cmd_status(const struct opts *, int, char **);
+static int		 cmd_verify(const struct opts *, int, char **);
+static enum hb_status	 saved_copy_check(const struct hb_keys *, const char *,
+			    const char *);
 
 static void
 usage(FILE *f)
@@ -191,6 +194,10 @@ usage(FILE *f)
 "      Send the journal; prints accepted, duplicate, rejected, pending.\n"
 "  hbsync status\n"
 "      Server, login, cursor, documents pulled, pending and rejected events.\n"
+"  hbsync verify\n"
+"      Check the pulled folder again, offline: every saved bundle against\n"
+"      the keys saved at the last pull, every payload file against its\n"
+"      bundle (exit 5 when one was changed).\n"
 "\n"
 "State: --state DIR, else $HBSYNC_STATE, else ~/.hbsync.\n"
 "\n"
@@ -201,6 +208,7 @@ usage(FILE *f)
 "  3  network or server unavailable: try again later, nothing is lost\n"
 "  4  the server's certificate or pin was refused\n"
 "  5  a bundle's signature was refused (tampered): nothing was written\n"
+"     (verify: a saved file was changed)\n"
 "  6  local state or journal error (a file cannot be read or written,\n"
 "     or another hbsync holds the journal)\n"
 "  7  refused by the server (a 4xx other than 401)\n");
@@ -963,6 +971,32 @@ doc_paths(const char *dir, const char *slug, const char *lang,
 	return (a < 0 || a >= PATH_MAX || b < 0 || b >= PATH_MAX ? -1 : 0);
 }
 
+/*
+ * Whether a saved copy still holds: the bundle verifies against keys and
+ * the payload file is its payload, byte for byte. HB_OK, HB_ERR_SIGNATURE
+ * (changed), or why it could not be read.
+ */
+static enum hb_status
+saved_copy_check(const struct hb_keys *keys, const char *bundle,
+    const char *payload)
+{
+	struct hb_bundle *b = NULL;
+	char		*text = NULL, *saved = NULL;
+	size_t		 len, plen;
+	enum hb_status	 st;
+
+	if (file_read(bundle, &text, &len) == -1)
+		return (HB_ERR_JOURNAL);
+	st = hb_bundle_verify(text, len, keys, &b);
+	free(text);
+	if (st == HB_OK && (file_read(payload, &saved, &plen) == -1 ||
+	    plen != b->payload_len || memcmp(saved, b->payload, plen) != 0))
+		st = HB_ERR_SIGNATURE;
+	free(saved);
+	hb_bundle_free(b);
+	return (st);
+}
+
 /* Forgets a document's index entries (its files stay). */
 static void
 index_drop(json_t *idx, int64_t id)
@@ -1046,11 +1080,13 @@ pull_document(struct hb_client *c, const struct hb_keys *keys,
 		old_slug = json_string_value(json_object_get(entry, "slug"));
 		old_lang = json_string_value(json_object_get(entry, "lang"));
 		etag = json_string_value(json_object_get(entry, "etag"));
-		/* A file deleted by hand is fetched again, not revalidated. */
+		/*
+		 * A copy deleted or changed on disk is fetched again, not
+		 * revalidated: a 304 would keep it as it is.
+		 */
 		if (!safe_slug(old_slug) || doc_paths(dir, old_slug,
 		    old_lang, bundle_path, payload_path) == -1 ||
-		    access(bundle_path, F_OK) == -1 ||
-		    access(payload_path, F_OK) == -1)
+		    saved_copy_check(keys, bundle_path, payload_path) != HB_OK)
 			etag = NULL;
 	}
 	st = hb_bundle_fetch(c, ch->document_id, lang, keys, etag, &b);
@@ -1492,6 +1528,81 @@ cmd_read(const struct opts *o, int argc, char **argv)
 	return (0);
 }
 
+/*
+ * Checks the pulled folder again, offline: each document's saved bundle
+ * against the keys saved at the last pull, and its payload file against
+ * the bundle's verified payload. For a folder copied from a memory card,
+ * or a disk one no longer trusts.
+ */
+static int
+cmd_verify(const struct opts *o, int argc, char **argv)
+{
+	struct hb_keys	*keys = NULL;
+	json_t		*idx = NULL, *e;
+	char		 path[PATH_MAX], bundle[PATH_MAX], payload[PATH_MAX];
+	char		*text = NULL;
+	const char	*dir, *slug, *lang;
+	size_t		 len, i, good = 0, bad = 0;
+	enum hb_status	 st;
+	int		 rc = 0;
+
+	if (argc != 0) {
+		warnx_("usage: hbsync verify");
+		return (EXIT_USAGE);
+	}
+	if ((idx = index_load()) == NULL)
+		return (EXIT_LOCAL);
+	if ((dir = json_string_value(json_object_get(idx, "dir"))) == NULL) {
+		warnx_("nothing pulled yet: run hbsync pull DIR");
+		json_decref(idx);
+		return (EXIT_USAGE);
+	}
+	if (state_path(path, sizeof(path), "keys.json") == -1 ||
+	    file_read(path, &text, &len) == -1) {
+		warnx_("cannot read %s: %s (pull again)", path,
+		    strerror(errno));
+		json_decref(idx);
+		return (EXIT_LOCAL);
+	}
+	st = hb_keys_parse(text, len, &keys);
+	free(text);
+	text = NULL;
+	if (st != HB_OK) {
+		warnx_("%s: %s (pull again)", path, hb_status_text(st));
+		json_decref(idx);
+		return (EXIT_LOCAL);
+	}
+	json_array_foreach(json_object_get(idx, "documents"), i, e) {
+		slug = json_string_value(json_object_get(e, "slug"));
+		lang = json_string_value(json_object_get(e, "lang"));
+		if (!safe_slug(slug) || lang == NULL ||
+		    doc_paths(dir, slug, lang, bundle, payload) == -1)
+			continue;
+		st = saved_copy_check(keys, bundle, payload);
+		if (st != HB_OK) {
+			warnx_("%s (%s): %s", slug, lang, st == HB_ERR_SIGNATURE ?
+			    "changed since it was signed (the bundle or its "
+			    "payload file)" : st == HB_ERR_JOURNAL ?
+			    "cannot be read" : hb_status_text(st));
+			bad++;
+			if (st == HB_ERR_SIGNATURE)
+				rc = EXIT_SIGNATURE;
+		} else
+			good++;
+	}
+	hb_keys_free(keys);
+	json_decref(idx);
+	if (!o->quiet)
+		fprintf(stderr, "%s: %zu verified, %zu refused\n", prog, good,
+		    bad);
+	if (bad > 0 && rc == 0)
+		rc = EXIT_LOCAL;
+	if (rc == EXIT_SIGNATURE)
+		fprintf(stderr, "%s: pull with --full to fetch good copies\n",
+		    prog);
+	return (rc);
+}
+
 static int
 cmd_push(const struct opts *o, int argc, char **argv)
 {
@@ -1622,6 +1733,7 @@ main(int argc, char **argv)
 		{ "login", cmd_login }, { "logout", cmd_logout },
 		{ "pull", cmd_pull }, { "read", cmd_read },
 		{ "push", cmd_push }, { "status", cmd_status },
+		{ "verify", cmd_verify },
 	};
 	struct opts	 o;
 	char		*end;

@@ -18,7 +18,8 @@
 # recorded with the relay down (read needs no network); a hbsync killed
 # with SIGKILL in a loop of reads and in the middle of a push leaves a
 # journal that replays, and nothing recorded before the kill is lost.
-# Last, pull, read, push and status under valgrind: no error, no leak.
+# verify checks the folder again offline and refuses a file changed on
+# disk (exit 5). Last, every command under valgrind: no error, no leak.
 set -eu
 . "$HB_REPO/tests/lib/assert.sh"
 . "$HB_REPO/tests/lib/stack.sh"
@@ -181,6 +182,28 @@ ok '[ -s "$D/test-hbsync-a.vi.bundle.json" ]' "... A's are still there"
 like "$(cat "$TEST_TMP/err")" "removed test-hbsync-b" "... hbsync says it removed B"
 run rc hb status
 like "$(cat "$TEST_TMP/out")" "documents: $((NDOCS - 1))" "status counts one pulled document less"
+
+# verify: the folder checked again offline, against the saved keys.
+run rc hb verify
+is "$rc" 0 "verify: the pulled folder checks out against the keys saved by the pull"
+cp "$D/test-hbsync-a.vi.json" "$TEST_TMP/a.json.keep"
+cp "$D/test-hbsync-a.vi.bundle.json" "$TEST_TMP/a.bundle.keep"
+sed -i 's/Điểm thứ nhất/Điểm thứ nhầt/' "$D/test-hbsync-a.vi.json"
+run rc hb verify
+is "$rc" 5 "verify: a payload file changed on disk (one tone mark): exit 5"
+like "$(cat "$TEST_TMP/err")" "test-hbsync-a \(vi\): changed since it was signed" "... naming the document"
+b200=$(count_bundles 200)
+run rc hb pull "$D" --lang vi --full
+is "$rc" 0 "pull --full after it: exit 0"
+is "$(($(count_bundles 200) - b200))" 1 "... the changed copy is fetched again (not revalidated into a 304)"
+ok 'cmp -s "$TEST_TMP/a.json.keep" "$D/test-hbsync-a.vi.json"' "... and the payload file is the signed one again"
+jq -r .payload "$TEST_TMP/a.bundle.keep" | base64 -d | sed 's/Điểm thứ nhất/Điểm thứ nhầt/' >"$TEST_TMP/p2"
+jq --arg p "$(base64 -w 0 "$TEST_TMP/p2")" '.payload = $p' "$TEST_TMP/a.bundle.keep" >"$D/test-hbsync-a.vi.bundle.json"
+run rc hb verify
+is "$rc" 5 "verify: a saved bundle whose payload was changed: exit 5"
+cp "$TEST_TMP/a.bundle.keep" "$D/test-hbsync-a.vi.bundle.json"
+run rc hb verify
+is "$rc" 0 "verify: restored, it checks out again"
 
 # The Khmer reader pulls in Khmer into a state of their own.
 SK=$TEST_TMP/state-km
@@ -469,6 +492,7 @@ vg_case "pull --full (304)" 0 pull "$TEST_TMP/hb-vg" --lang vi --full
 vg_case "read" 0 read test-hbsync-a 3
 vg_case "push" 0 push
 vg_case "status" 0 status
+vg_case "verify" 0 verify
 relay_stop relay
 vg_case "read (offline)" 0 read test-hbsync-a 4 5
 vg_case "push with the server unreachable" 3 push
