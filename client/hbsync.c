@@ -25,6 +25,11 @@
  * disk, so a pull that failed half-way starts again from the old cursor
  * (and the ETags make the second try cheap).
  *
+ * A saved copy is checked (its bundle against the saved keys, its payload
+ * file against the bundle) before it is revalidated with its ETag, and by
+ * `hbsync verify`: a copy changed on disk is fetched again, never kept by
+ * a 304.
+ *
  * Exit codes (also in --help and client/README.md): 0 ok, 1 usage,
  * 2 not logged in or token refused, 3 network or server unavailable,
  * 4 certificate or pin refused, 5 signature refused, 6 local state or
