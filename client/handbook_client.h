@@ -282,7 +282,7 @@ enum hb_status	 hb_journal_rejected_get(const struct hb_journal *j, size_t i,
 struct hb_push_result {
 	size_t		 sent;		/* events sent in this push */
 	size_t		 accepted;	/* stored now or already stored before */
-	/* (sent = accepted + duplicate + rejected, for this push) */
+	/* (on HB_OK, sent = accepted + duplicate + rejected) */
 	size_t		 duplicate;	/* id reused with other content: dropped */
 	size_t		 rejected;	/* refused for good, with a reason */
 	size_t		 pending;	/* still waiting after the push */

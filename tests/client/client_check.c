@@ -7,7 +7,7 @@
  *
  * Environment: HB_BASE (https://localhost:PORT), HB_CA (a CA file; unset:
  * the system store), HB_PIN (an SPKI pin), HB_TOKEN (a token for the
- * calls that need one).
+ * calls that need one), HB_TIMEOUT_MS (connect and I/O timeouts).
  *
  *	login CARD PASSWORD          prints "token T"
  *	logout                       revokes HB_TOKEN, then tries a sync
@@ -58,6 +58,9 @@ client(void)
 	cfg.base_url = env("HB_BASE");
 	cfg.ca_file = env("HB_CA");
 	cfg.pin_sha256 = env("HB_PIN");
+	if (env("HB_TIMEOUT_MS") != NULL)
+		cfg.connect_timeout_ms = cfg.io_timeout_ms =
+		    atoi(env("HB_TIMEOUT_MS"));
 	cfg.max_attempts = 3;
 	cfg.backoff_base_ms = 100;
 	cfg.backoff_max_ms = 1000;

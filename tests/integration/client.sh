@@ -191,6 +191,33 @@ ports=$(tail -n +$((before + 1)) "$HLOG" | grep '"GET /api/v1/keys HTTP/1.1"' |
 	sed -E 's/^.*127\.0\.0\.1:([0-9]+) \[.*$/\1/' | sort -u | wc -l)
 is "$ports" 2 "... on a new connection"
 
+# ---- a silent server, a closed port ---------------------------------------
+# A listener that accepts and never says a word: the handshake must time
+# out (HB_ERR_TIMEOUT) after the configured time, each of the 3 attempts.
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+held = []
+while True:
+    c, _ = s.accept(); held.append(c)
+' >"$TEST_TMP/silent.port" &
+silent=$!
+at_exit "kill $silent 2>/dev/null || true"
+wait_port() { [ -s "$TEST_TMP/silent.port" ]; }
+for _ in $(seq 50); do wait_port && break; sleep 0.1; done
+SPORT=$(cat "$TEST_TMP/silent.port")
+t0=$(date +%s%N)
+HB_BASE=https://localhost:$SPORT HB_TIMEOUT_MS=400 check keys "$TEST_TMP/k.json"
+ms=$((($(date +%s%N) - t0) / 1000000))
+is "$RC" 4 "a server that never answers the handshake: HB_ERR_TIMEOUT"
+ok '[ "$ms" -ge 1200 ] && [ "$ms" -lt 10000 ]' "... after 3 attempts of 400 ms and their backoff ($ms ms, valgrind included)"
+kill "$silent" 2>/dev/null || true
+wait "$silent" 2>/dev/null || true
+HB_BASE=https://localhost:$SPORT check keys "$TEST_TMP/k.json"
+is "$RC" 3 "a closed port: HB_ERR_NETWORK"
+like "$(field error)" "cannot connect" "... saying so"
+
 # ---- logout -------------------------------------------------------------
 check logout
 is "$RC" 0 "logout"
