@@ -55,7 +55,8 @@ deps:
 
 build: deps
 	@$(MAKE) --no-print-directory $(BUILD)/handbook.so $(BUILD)/tools/hbcontent \
-	    $(BUILD)/tools/hbkey $(BUILD)/tools/hbverify $(CLIENT_LIB) web-fonts
+	    $(BUILD)/tools/hbkey $(BUILD)/tools/hbverify $(CLIENT_LIB) \
+	    $(BUILD)/client/hbsync web-fonts
 
 build-tests: deps
 	@$(MAKE) --no-print-directory $(BUILD)/handbook-test.so $(UNIT_BIN) \
@@ -141,6 +142,13 @@ $(CLIENT_LIB): $(CLIENT_OBJ)
 $(BUILD)/cobj/%.o: client/%.c $(CLIENT_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CLIENT_CFLAGS) -Iclient -c -o $@ $<
+
+# The hbsync command (client/README.md, section "hbsync") on the library;
+# jansson reads the payloads it writes and its own state.
+$(BUILD)/client/hbsync: client/hbsync.c client/handbook_client.h $(CLIENT_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CLIENT_CFLAGS) -Iclient -o $@ client/hbsync.c \
+	    -L$(BUILD)/client -lhandbook_client $(CLIENT_LIBS)
 
 # The client library's unit tests compile its sources with the sanitizers
 # (not the module's pure files).
