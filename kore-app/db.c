@@ -147,7 +147,7 @@ to_primary(struct http_request *req, struct db_query *q)
 	ctx = request_ctx_get(req);
 	res = q->sql.result;
 	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	if ((kind = replica_retryable(state)) == 0)
+	if ((kind = sqlstate_replica_retry(state)) == 0)
 		return (0);
 
 	primary = res != NULL ?

@@ -178,7 +178,6 @@ int		router_check(void);
 int		replica_start(const char *);
 const char	*replica_db_for(const struct route *);
 void		replica_failed(const char *);
-int		replica_retryable(const char *);
 
 /* route_match.c (pure) */
 int		route_match(const char *, const char *, struct route_params *);
@@ -334,6 +333,7 @@ const char	*lang_negotiate(const char *, const char *, const char *);
 void		sqlstate_to_error(const char *, const char *, const char *,
 		    struct hb_error *);
 int		sqlstate_is_unavailable(const char *);
+int		sqlstate_replica_retry(const char *);
 
 /* db.c */
 int		db_query_or_reply(struct http_request *, struct db_query *,

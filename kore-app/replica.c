@@ -142,27 +142,6 @@ replica_failed(const char *why)
 		set_in(0, why, -1);
 }
 
-/*
- * Whether a read that failed on the replica with this SQLSTATE (NULL: no
- * answer at all, a connection problem) should be run again on the
- * primary. 1: the replica is unreachable or shutting down (it is then
- * taken out); 2: the replica is fine but could not run this statement (a
- * query cancelled by a conflict with replay, 40001; or a write, 25006,
- * which is a ROUTE_REPLICA route's bug and logged as such); 0: a real
- * answer to pass on (a 404, a 422...).
- */
-int
-replica_retryable(const char *state)
-{
-	if (state == NULL || !strncmp(state, "08", 2) ||
-	    !strcmp(state, "57P01") || !strcmp(state, "57P02") ||
-	    !strcmp(state, "57P03") || !strcmp(state, "53300"))
-		return (1);
-	if (!strcmp(state, "40001") || !strcmp(state, "25006"))
-		return (2);
-	return (0);
-}
-
 static void
 tick(void *arg, u_int64_t now)
 {
