@@ -92,7 +92,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 # A shared object may leave symbols undefined, and Kore would only find a
 # handler missing from routes.def when it loads the module: check here.
-CHECK_HANDLERS	= for h in $$(sed -n 's/^ROUTE([A-Z]*, *"[^"]*", *\([a-z_]*\))/\1/p' \
+CHECK_HANDLERS	= for h in $$(sed -n 's/^ROUTE\(_REPLICA\)*([A-Z]*, *"[^"]*", *\([a-z_]*\))/\2/p' \
 		  kore-app/routes.def); do nm -D --defined-only $@ | \
 		  grep -qw "$$h" || { echo "$@: handler $$h of routes.def is not \
 		  defined"; rm -f $@; exit 1; }; done

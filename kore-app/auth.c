@@ -98,6 +98,15 @@ auth_with_or_reply(struct http_request *req, const char *sql,
 	res = ctx->auth_query.result;
 	if (res == NULL || PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
 		db_query_clear(&ctx->auth_query);
+		/*
+		 * A replica may not have replayed a login of a moment ago:
+		 * only the primary may call a token unknown. The request
+		 * then stays on the primary.
+		 */
+		if (ctx->db != NULL && !strcmp(ctx->db, HB_DB_READ)) {
+			ctx->db = HB_DB;
+			return (auth_with_or_reply(req, sql, arg));
+		}
 		auth_reply_invalid_token(req);
 		return (DB_REPLIED);
 	}

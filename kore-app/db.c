@@ -23,6 +23,14 @@
  * reset is a blocking connect, bounded by connect_timeout in the connection
  * string and quick on loopback; it only happens after the database went
  * away.
+ *
+ * Which server: the request's first statement picks the primary (HB_DB) or,
+ * for a ROUTE_REPLICA read while the replica keeps up, the replica
+ * (HB_DB_READ; replica.c), and the request's later statements follow it.
+ * A read the replica cannot run (no connection, shutting down, cancelled
+ * by a conflict with replay) is run again on the primary before anything
+ * is answered: reads are idempotent, and a stopped replica then costs no
+ * client a request.
  */
 
 #include <poll.h>
@@ -32,6 +40,7 @@
 #include "handbook.h"
 
 static int	fail(struct http_request *, struct db_query *);
+static int	to_primary(struct http_request *, struct db_query *);
 static int	connection_usable(struct kore_pgsql *);
 
 int
@@ -52,7 +61,13 @@ db_query_params_or_reply(struct http_request *req, struct db_query *q,
     const char *sql, int nparams, const char **values, int *lengths,
     int *formats)
 {
+	struct request_ctx	*ctx;
+
 	if (!q->started) {
+		ctx = request_ctx_get(req);
+		if (ctx->db == NULL)
+			ctx->db = replica_db_for(ctx->route);
+		q->db = ctx->db;
 		kore_pgsql_init(&q->sql);
 		kore_pgsql_bind_request(&q->sql, req);
 		q->started = 1;
@@ -60,17 +75,17 @@ db_query_params_or_reply(struct http_request *req, struct db_query *q,
 	}
 
 	if (q->sql.state == KORE_PGSQL_STATE_INIT) {
-		if (!kore_pgsql_setup(&q->sql, HB_DB, KORE_PGSQL_ASYNC)) {
+		if (!kore_pgsql_setup(&q->sql, q->db, KORE_PGSQL_ASYNC)) {
 			/* Still INIT: queued until a connection is free. */
 			if (q->sql.state == KORE_PGSQL_STATE_INIT)
 				return (DB_PENDING);
-			return (fail(req, q));
+			goto failed;
 		}
 		if (!connection_usable(&q->sql))
-			return (fail(req, q));
+			goto failed;
 		if (!kore_pgsql_query_param_fields(&q->sql, sql, 0, nparams,
 		    values, lengths, formats))
-			return (fail(req, q));
+			goto failed;
 	}
 
 	for (;;) {
@@ -97,13 +112,64 @@ db_query_params_or_reply(struct http_request *req, struct db_query *q,
 			kore_pgsql_cleanup(&q->sql);
 			return (DB_DONE);
 		case KORE_PGSQL_STATE_ERROR:
-			return (fail(req, q));
+			goto failed;
 		default:
 			/* NOTIFY and anything new: let Kore move on. */
 			kore_pgsql_continue(&q->sql);
 			break;
 		}
 	}
+
+failed:
+	if (to_primary(req, q))
+		return (db_query_params_or_reply(req, q, sql, nparams, values,
+		    lengths, formats));
+	return (fail(req, q));
+}
+
+/*
+ * A statement failed on the replica: 1 when it should run on the primary
+ * instead (q is then cleared and the request moved there for good), 0 when
+ * its error is the answer.
+ */
+static int
+to_primary(struct http_request *req, struct db_query *q)
+{
+	struct request_ctx	*ctx;
+	PGresult		*res;
+	const char		*state, *primary;
+	char			why[256];
+	int			kind;
+
+	if (q->db == NULL || strcmp(q->db, HB_DB_READ))
+		return (0);
+
+	ctx = request_ctx_get(req);
+	res = q->sql.result;
+	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if ((kind = sqlstate_replica_retry(state)) == 0)
+		return (0);
+
+	primary = res != NULL ?
+	    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	db_one_line(why, sizeof(why), primary != NULL ? primary :
+	    (q->sql.error != NULL ? q->sql.error : "connection lost"));
+	if (state != NULL && !strcmp(state, "25006")) {
+		/* A ROUTE_REPLICA read that writes: fix the route or SQL. */
+		kore_log(LOG_ERR, "rid=%s the read replica refused a write on "
+		    "%s (move the write out or make the route a ROUTE): %s",
+		    ctx->id, ctx->route != NULL ? ctx->route->path : "-", why);
+	} else {
+		kore_log(LOG_NOTICE, "rid=%s read failed on the replica "
+		    "(sqlstate=%s: %s); run on the primary", ctx->id,
+		    state != NULL ? state : "-", why);
+	}
+	if (kind == 1)
+		replica_failed(why);
+
+	db_query_clear(q);
+	ctx->db = HB_DB;
+	return (1);
 }
 
 /*

@@ -23,7 +23,8 @@
 #include <sodium.h>
 
 #define HB_NAME			"handbook"
-#define HB_DB			"db"
+#define HB_DB			"db"	/* the primary: every write */
+#define HB_DB_READ		"read"	/* a streaming replica (replica.c) */
 
 /* Upper bounds applied at the edge, documented in the README. */
 #define HB_JSON_MAX_DEPTH	32
@@ -66,11 +67,15 @@ struct route_params {
 	char	value[HB_ROUTE_PARAMS_MAX][HB_ROUTE_PARAM_MAX];
 };
 
-/* One entry of routes.def. */
+/*
+ * One entry of routes.def. replica: 1 for a ROUTE_REPLICA line, a read the
+ * streaming replica may answer while it keeps up (replica.c).
+ */
 struct route {
 	int		method;
 	const char	*path;
 	int		(*handler)(struct http_request *);
+	int		replica;
 };
 
 /*
@@ -79,6 +84,7 @@ struct route {
  */
 struct db_query {
 	int			started;
+	const char		*db;		/* HB_DB or HB_DB_READ */
 	struct kore_pgsql	sql;
 	PGresult		*result;
 };
@@ -119,6 +125,8 @@ struct request_ctx {
 	char			token_hash[HB_TOKEN_HASH_HEX + 1];
 	const struct route	*route;
 	struct route_params	params;
+	const char		*db;	/* HB_DB or HB_DB_READ, chosen at the
+					   request's first statement */
 	struct db_query		auth_query;	/* the token check */
 	struct db_query		query;		/* the handler's statements */
 	int			step;		/* the handler's state */
@@ -164,6 +172,12 @@ const char	*handbook_assets_dir(void);
 /* router.c */
 int		router_dispatch(struct http_request *);
 const char	*router_param(struct http_request *, const char *);
+int		router_check(void);
+
+/* replica.c */
+int		replica_start(const char *);
+const char	*replica_db_for(const struct route *);
+void		replica_failed(const char *);
 
 /* route_match.c (pure) */
 int		route_match(const char *, const char *, struct route_params *);
@@ -319,6 +333,7 @@ const char	*lang_negotiate(const char *, const char *, const char *);
 void		sqlstate_to_error(const char *, const char *, const char *,
 		    struct hb_error *);
 int		sqlstate_is_unavailable(const char *);
+int		sqlstate_replica_retry(const char *);
 
 /* db.c */
 int		db_query_or_reply(struct http_request *, struct db_query *,

@@ -2,9 +2,10 @@
  * Where Kore meets the module: handbook_onload() runs in each worker as
  * it starts (Kore 4.1 calls module onloads from kore_worker_entry(), not
  * in the parent), and sets up what that worker needs: libsodium, the
- * database registration, the OpenAPI document and signing keys served
- * from memory, password hashing, and the document cache with its
- * LISTEN connection (doc_cache_listen.c). The seccomp
+ * database registration (the primary, and a read replica when
+ * HANDBOOK_DATABASE_READ_URL names one: replica.c), the OpenAPI document
+ * and signing keys served from memory, password hashing, and the document
+ * cache with its LISTEN connection (doc_cache_listen.c). The seccomp
  * filter below adds the system calls that Debian's glibc and libpq need and
  * that Kore 4.1's built-in list predates (../shared/KORE-4.1-NOTES.md,
  * item 2); a missing one shows as "sandbox violation" in the Kore log.
@@ -82,6 +83,14 @@ handbook_onload(int action)
 		kore_log(LOG_ERR, "cannot register the database");
 		return (KORE_RESULT_ERROR);
 	}
+
+	/* Reads on a streaming replica, when one is named (replica.c). */
+	if (replica_start(getenv("HANDBOOK_DATABASE_READ_URL")) !=
+	    KORE_RESULT_OK)
+		return (KORE_RESULT_ERROR);
+
+	if (router_check() != KORE_RESULT_OK)
+		return (KORE_RESULT_ERROR);
 
 	if (openapi_load(assets_dir) != KORE_RESULT_OK)
 		return (KORE_RESULT_ERROR);

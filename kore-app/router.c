@@ -12,9 +12,12 @@
 #include "handbook.h"
 
 static const struct route routes[] = {
-#define ROUTE(method, path, handler)	{ HTTP_METHOD_##method, path, handler },
+#define ROUTE(method, path, handler)	{ HTTP_METHOD_##method, path, handler, 0 },
+#define ROUTE_REPLICA(method, path, handler) \
+	{ HTTP_METHOD_##method, path, handler, 1 },
 #include "routes.def"
 #undef ROUTE
+#undef ROUTE_REPLICA
 };
 
 #define ROUTES_COUNT	(sizeof(routes) / sizeof(routes[0]))
@@ -70,6 +73,27 @@ router_param(struct http_request *req, const char *name)
 	}
 
 	return (NULL);
+}
+
+/*
+ * At load: only a GET may be answered by the replica. A write sent there
+ * would fail (25006) and be retried on the primary by db.c, hiding the
+ * mistake; refuse to start instead.
+ */
+int
+router_check(void)
+{
+	size_t		i;
+
+	for (i = 0; i < ROUTES_COUNT; i++) {
+		if (routes[i].replica && routes[i].method != HTTP_METHOD_GET) {
+			kore_log(LOG_ERR, "routes.def: %s is ROUTE_REPLICA "
+			    "but not a GET", routes[i].path);
+			return (KORE_RESULT_ERROR);
+		}
+	}
+
+	return (KORE_RESULT_OK);
 }
 
 static const struct route *

@@ -38,6 +38,25 @@ sqlstate_is_unavailable(const char *state)
 						   a replica took a write */
 }
 
+/*
+ * Whether a read that failed on the read replica (replica.c, db.c) should
+ * be run again on the primary. NULL is no answer at all. 1: the replica
+ * is unreachable, shutting down or full (it is then taken out of reads);
+ * 2: the replica is well but could not run this statement: cancelled by a
+ * conflict with replay (40001), or a write (25006, a ROUTE_REPLICA
+ * route's bug, logged as such); 0: a real answer to pass on (a 404, a
+ * 422...).
+ */
+int
+sqlstate_replica_retry(const char *state)
+{
+	if (state == NULL || strlen(state) != 5)
+		return (1);
+	if (!strcmp(state, "40001") || !strcmp(state, "25006"))
+		return (2);
+	return (sqlstate_is_unavailable(state) ? 1 : 0);
+}
+
 void
 sqlstate_to_error(const char *state, const char *primary, const char *hint,
     struct hb_error *err)

@@ -17,8 +17,9 @@ ok 'jq -e . "$REQ_BODY_FILE" >/dev/null 2>&1' "... and parses as JSON"
 like "$(json .openapi)" '^3\.1(\.|$)' "... openapi is 3.1"
 cp "$REQ_BODY_FILE" "$TEST_TMP/openapi.json"
 
-# "get /healthz" lines from routes.def: ROUTE(GET, "/healthz", health_get)
-sed -n -E 's/^[[:space:]]*ROUTE\([[:space:]]*([A-Z]+)[[:space:]]*,[[:space:]]*"([^"]+)".*/\1 \2/p' "$ROUTES" |
+# "get /healthz" lines from routes.def: ROUTE(GET, "/healthz", health_get),
+# and the same from ROUTE_REPLICA(...) lines (reads the replica may answer).
+sed -n -E 's/^[[:space:]]*ROUTE(_REPLICA)?\([[:space:]]*([A-Z]+)[[:space:]]*,[[:space:]]*"([^"]+)".*/\2 \3/p' "$ROUTES" |
 	awk '{ print tolower($1), $2 }' | sort -u >"$TEST_TMP/routes"
 ok '[ -s "$TEST_TMP/routes" ]' "routes.def lists routes ($(wc -l <"$TEST_TMP/routes"))"
 

@@ -21,11 +21,11 @@ dummy(struct http_request *req)
 }
 
 static const struct route table[] = {
-	{ HTTP_METHOD_GET, "/healthz", dummy },
-	{ HTTP_METHOD_GET, "/api/v1/documents/{id}", dummy },
-	{ HTTP_METHOD_PUT, "/api/v1/documents/{id}", dummy },
-	{ HTTP_METHOD_POST, "/api/v1/documents", dummy },
-	{ HTTP_METHOD_DELETE, "/api/v1/notes/{note}/versions/{v}", dummy },
+	{ HTTP_METHOD_GET, "/healthz", dummy, 0 },
+	{ HTTP_METHOD_GET, "/api/v1/documents/{id}", dummy, 0 },
+	{ HTTP_METHOD_PUT, "/api/v1/documents/{id}", dummy, 0 },
+	{ HTTP_METHOD_POST, "/api/v1/documents", dummy, 0 },
+	{ HTTP_METHOD_DELETE, "/api/v1/notes/{note}/versions/{v}", dummy, 0 },
 };
 
 static void

@@ -83,6 +83,28 @@ anything_else_is_500_without_details(void **state)
 	assert_null(strstr(err.message, "secret"));
 }
 
+/* A read the replica could not run goes to the primary; an answer stays. */
+static void
+replica_failures_go_to_the_primary(void **state)
+{
+	(void)state;
+	/* Unreachable or stopping: retried, and the replica taken out. */
+	assert_int_equal(sqlstate_replica_retry(NULL), 1);
+	assert_int_equal(sqlstate_replica_retry("08006"), 1);
+	assert_int_equal(sqlstate_replica_retry("57P01"), 1);
+	assert_int_equal(sqlstate_replica_retry("57P03"), 1);
+	assert_int_equal(sqlstate_replica_retry("53300"), 1);
+	/* The replica is fine, this statement could not run there. */
+	assert_int_equal(sqlstate_replica_retry("40001"), 2);
+	assert_int_equal(sqlstate_replica_retry("25006"), 2);
+	/* Answers: the same on the primary, so never retried. */
+	assert_int_equal(sqlstate_replica_retry("HB404"), 0);
+	assert_int_equal(sqlstate_replica_retry("HB403"), 0);
+	assert_int_equal(sqlstate_replica_retry("22P02"), 0);
+	assert_int_equal(sqlstate_replica_retry("23505"), 0);
+	assert_int_equal(sqlstate_replica_retry("40P01"), 0);
+}
+
 int
 main(void)
 {
@@ -91,6 +113,7 @@ main(void)
 		cmocka_unit_test(constraints_are_client_errors),
 		cmocka_unit_test(our_functions_choose_status_code_and_message),
 		cmocka_unit_test(anything_else_is_500_without_details),
+		cmocka_unit_test(replica_failures_go_to_the_primary),
 	};
 
 	return (cmocka_run_group_tests_name("sqlstate", tests, NULL, NULL));
