@@ -164,5 +164,10 @@ test: build build-tests fuzz
 test-unit: build-tests
 	@tests/run --unit-only
 
+# testssl.sh and sqlmap against a stack of its own (tests/security/, the
+# README's "Security checks"); minutes, so not part of `make test`.
+check-security: build build-tests
+	@tests/run --security
+
 clean:
 	rm -rf $(BUILD)
