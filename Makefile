@@ -46,7 +46,7 @@ UNIT_BIN	= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 .PHONY: all build build-tests client-lib deps run stop test test-unit \
 	migrate status demo-data content-check content-import bench clean \
-	web-fonts browser-deps
+	web-fonts browser-deps fuzz check-security
 
 all: build
 
@@ -116,10 +116,11 @@ $(BUILD)/tools/hbkey: tools/hbkey.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -g $(WARNINGS) -o $@ tools/hbkey.c -lsodium
 
-$(BUILD)/tools/hbverify: tools/hbverify.c
+$(BUILD)/tools/hbverify: tools/hbverify.c tools/bundle_verify.c \
+    tools/bundle_verify.h
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -O2 -g $(WARNINGS) -o $@ tools/hbverify.c -ljansson \
-	    -lsodium
+	$(CC) -std=gnu11 -O2 -g $(WARNINGS) -o $@ tools/hbverify.c \
+	    tools/bundle_verify.c -ljansson -lsodium
 
 # The client library (client/README.md): every client/*.c but the hbsync
 # command, as a static library. Programs link it with $(CLIENT_LIBS).
@@ -185,6 +186,27 @@ $(BUILD)/tests/unit/test_%: tests/unit/test_%.c $(MODULE_HDR) \
 	$(CC) $(CFLAGS) $(SAN_UNIT) -Ikore-app -o $@ $< \
 	    $(PURE:%=kore-app/%.c) -lcmocka $(LDLIBS)
 
+# libFuzzer harnesses (tests/fuzz/README.md), with clang from Debian: each
+# links the pure files, bundle_verify.c and the libraries, under ASan and
+# UBSan; a UBSan report aborts, so the fuzzer counts it as a crash.
+FUZZ_CC		= clang
+FUZZ_SRC	= $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN	= $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_CFLAGS	= -std=gnu11 -O1 -g $(WARNINGS) $(KORE_FEATURES) \
+		  -fsanitize=fuzzer,address,undefined \
+		  -fno-sanitize-recover=all -fno-omit-frame-pointer \
+		  -Ikore-app -Itools -Itests/fuzz
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(MODULE_HDR) \
+    $(PURE:%=kore-app/%.c) tools/bundle_verify.c tools/bundle_verify.h \
+    tools/hbcontent.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(PURE:%=kore-app/%.c) \
+	    tools/bundle_verify.c $(LDLIBS) -lyaml
+
 run: build
 	@scripts/stack run
 
@@ -212,7 +234,7 @@ content-import: build
 demo-data: deps
 	@scripts/demo-data $(if $(SCALE),--scale $(SCALE))
 
-test: build build-tests
+test: build build-tests fuzz
 	@tests/run
 
 test-unit: build-tests
@@ -223,6 +245,11 @@ test-unit: build-tests
 # terminal and in var/bench/. BENCH="login memory" runs only those.
 bench: build
 	@tests/bench/all.sh $(BENCH)
+
+# testssl.sh and sqlmap against a stack of its own (tests/security/, the
+# README's "Security checks"); minutes, so not part of `make test`.
+check-security: build build-tests
+	@tests/run --security
 
 clean:
 	rm -rf $(BUILD)

@@ -157,9 +157,18 @@ on_field(void *field, size_t len, void *arg)
 			st->failed = 1;
 			st->err->status = 422;
 			st->err->code = "unknown_column";
-			(void)snprintf(st->err->message,
-			    sizeof(st->err->message),
-			    "Unknown column \"%.60s\" in the header.", text);
+			/* Quoted only when it can be (the message is JSON). */
+			if (strlen(text) == len && utf8_valid(
+			    (const unsigned char *)text, len))
+				(void)snprintf(st->err->message,
+				    sizeof(st->err->message), "Unknown column "
+				    "\"%.*s\" in the header.",
+				    utf8_prefix(text, 60), text);
+			else
+				(void)snprintf(st->err->message,
+				    sizeof(st->err->message), "A column title "
+				    "in the header is not valid UTF-8; save the "
+				    "file as \"CSV UTF-8\".");
 			return;
 		}
 		st->map[st->nfields++] = col;

@@ -310,6 +310,7 @@ int		query_param(const char *, const char *, char *, size_t);
 int		utf8_decode(const unsigned char *, size_t, size_t, u_int32_t *);
 int		utf8_valid(const unsigned char *, size_t);
 size_t		utf8_code_points(const char *);
+int		utf8_prefix(const char *, size_t);
 
 /* csv_import.c (pure) */
 int		member_csv_to_json(const void *, size_t, json_t **,

@@ -31,7 +31,8 @@ hb_json_check_fields(json_t *obj, const struct json_field *spec,
 			err->status = 422;
 			err->code = "unknown_field";
 			(void)snprintf(err->message, sizeof(err->message),
-			    "Unknown field \"%.64s\".", key);
+			    "Unknown field \"%.*s\".", utf8_prefix(key, 64),
+			    key);
 			return (0);
 		}
 		if (!type_ok(value, f->type)) {

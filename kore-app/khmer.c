@@ -54,6 +54,9 @@
 
 #define COENG		0x17d2
 
+/* Passes of khmer_normalize() at most, after the first. */
+#define KHMER_PASSES_MAX	8
+
 struct kchar {
 	u_int32_t	cp;
 	int		cat;
@@ -68,25 +71,63 @@ static int	cluster_flush(struct kchar *, size_t, char *, size_t,
 		    size_t *);
 static void	cluster_drop(struct kchar *, size_t *, size_t);
 static u_int32_t	cp_before(const char *, size_t);
+static int	normalize_once(const char *, char *, size_t);
 
 /*
  * Writes the normalised form of the UTF-8 string in into out; returns 1,
  * or 0 when in is not valid UTF-8 or the result (never longer than in)
  * does not fit.
+ *
+ * One pass is enough for any real word; a malformed cluster (a coeng with
+ * no consonant after it, a ZWJ left at the end of a cluster) can come out
+ * of a pass in an order that a second pass reads as other clusters, and a
+ * query normalised once would then miss a text normalised twice. So the
+ * pass is repeated until the text stops changing (the fuzzer found such
+ * inputs: tests/fuzz/corpus/khmer/). Real text pays one more pass and a
+ * comparison.
  */
 int
 khmer_normalize(const char *in, char *out, size_t outlen)
+{
+	char	*again;
+	size_t	len;
+	int	i, ok;
+
+	if (!normalize_once(in, out, outlen))
+		return (0);
+	len = strlen(out);
+	if ((again = malloc(len + 1)) == NULL)
+		return (0);
+	ok = 1;
+	for (i = 0; i < KHMER_PASSES_MAX; i++) {
+		if (!normalize_once(out, again, len + 1)) {
+			ok = 0;
+			break;
+		}
+		if (!strcmp(again, out))
+			break;
+		len = strlen(again);
+		memcpy(out, again, len + 1);
+	}
+	free(again);
+
+	return (ok);
+}
+
+static int
+normalize_once(const char *in, char *out, size_t outlen)
 {
 	const unsigned char	*s = (const unsigned char *)in;
 	struct kchar		cl[CLUSTER_MAX];
 	size_t			len, i, n, o;
 	u_int32_t		cp, prev;
-	int			k, cat;
+	int			k, cat, prev_cat;
 
 	len = strlen(in);
 	n = 0;
 	o = 0;
 	prev = 0;
+	prev_cat = KC_OTHER;
 	for (i = 0; i < len; i += (size_t)k) {
 		if ((k = utf8_decode(s, len, i, &cp)) <= 0)
 			return (0);
@@ -94,11 +135,19 @@ khmer_normalize(const char *in, char *out, size_t outlen)
 			continue;
 
 		cat = category(cp);
-		/* The consonant (or ZWJ) after a coeng belongs to it. */
-		if ((prev == COENG || prev == 0x200d) &&
-		    (cat == KC_BASE || cat == KC_ZWJ))
+		/*
+		 * The consonant (or ZWJ) after a coeng belongs to it, and so
+		 * does the consonant after such a ZWJ; a ZWJ after any other
+		 * ZWJ does not (taking it for a subscript made two spellings
+		 * turn into each other pass after pass: the fuzzer's
+		 * tests/fuzz/corpus/khmer/zwj_oscillation.txt).
+		 */
+		if ((prev == COENG && (cat == KC_BASE || cat == KC_ZWJ)) ||
+		    (prev == 0x200d && prev_cat == KC_COENG &&
+		    cat == KC_BASE))
 			cat = KC_COENG;
 		prev = cp;
+		prev_cat = cat;
 
 		if (cat > KC_BASE && n > 0 && n < CLUSTER_MAX) {
 			cl[n].cp = cp;
@@ -281,6 +330,7 @@ cluster_fix(struct kchar *cl, size_t n)
 {
 	struct kchar	t;
 	size_t		i, k;
+	int		moved;
 
 	for (i = 0; i < n; i++) {
 		/* A coeng typed twice, or followed by ZWNJ/ZWJ: once. */
@@ -314,14 +364,25 @@ cluster_fix(struct kchar *cl, size_t n)
 		}
 	}
 
-	/* Coeng RO goes after the other subscript. */
-	for (i = 0; i + 3 < n; i++) {
-		if (cl[i].cp == COENG && cl[i + 1].cp == 0x179a &&
-		    cl[i + 2].cp == COENG && cl[i + 3].cat == KC_COENG &&
-		    cl[i + 3].cp != COENG) {
-			t = cl[i + 1];
-			cl[i + 1] = cl[i + 3];
-			cl[i + 3] = t;
+	/*
+	 * Coeng RO goes after the other subscripts: moved one place at a
+	 * time until none is left before another subscript. One pass was
+	 * not enough with two of them (RO, RO, TA gave RO, TA, RO, which a
+	 * second normalisation changed again: the fuzzer found it, see
+	 * tests/fuzz/corpus/khmer/coeng_ro_twice.txt).
+	 */
+	for (moved = 1; moved; ) {
+		moved = 0;
+		for (i = 0; i + 3 < n; i++) {
+			if (cl[i].cp == COENG && cl[i + 1].cp == 0x179a &&
+			    cl[i + 2].cp == COENG &&
+			    cl[i + 3].cat == KC_COENG &&
+			    cl[i + 3].cp != COENG && cl[i + 3].cp != 0x179a) {
+				t = cl[i + 1];
+				cl[i + 1] = cl[i + 3];
+				cl[i + 3] = t;
+				moved = 1;
+			}
 		}
 	}
 

@@ -6,6 +6,8 @@
  * NUL.
  */
 
+#include <string.h>
+
 #include "handbook.h"
 
 /*
@@ -82,4 +84,28 @@ utf8_code_points(const char *s)
 	}
 
 	return (n);
+}
+
+/*
+ * The length in bytes of the longest prefix of s (a C string) that has at
+ * most max bytes and ends between two characters: what "%.*s" may quote
+ * of a value in an error message without cutting a letter in half. A
+ * message that is not UTF-8 cannot be put in the JSON error envelope
+ * (jansson refuses it, and reply_hb_error() then sends an empty message);
+ * the fuzzer found two such cuts (tests/fuzz/corpus/json_body,
+ * csv_import).
+ */
+int
+utf8_prefix(const char *s, size_t max)
+{
+	size_t	n;
+
+	n = strnlen(s, max);
+	if (n == max && s[n] != '\0') {
+		/* Back off over continuation bytes to a character start. */
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+
+	return ((int)n);
 }

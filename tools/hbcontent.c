@@ -576,11 +576,14 @@ check_text(const char *dir, const char *lang, struct file *f, int *nsections)
 			const char *sum = json_string_value(
 			    json_object_get(s, "summary"));
 			if (sum != NULL && sentences(sum) > 3)
-				problem(f->path, 1, "core point %zu (\"%.40s\"): "
+			{
+				const char *t = json_string_value(
+				    json_object_get(s, "title"));
+				problem(f->path, 1, "core point %zu (\"%.*s\"): "
 				    "the summary has %d sentences; keep one to "
-				    "three", i + 1, json_string_value(
-				    json_object_get(s, "title")),
+				    "three", i + 1, utf8_prefix(t, 40), t,
 				    sentences(sum));
+			}
 		}
 	}
 

@@ -140,6 +140,40 @@ fields_are_checked(void **state)
 	json_decref(obj);
 }
 
+/*
+ * An unknown field is quoted in the message cut at 64 bytes, between two
+ * letters: "ệ" is 3 bytes, so 21 of them are 63 bytes and the 22nd would
+ * cross the limit (the fuzzer found the cut in the middle of a letter,
+ * which made the message invalid UTF-8 and the reply's message empty).
+ */
+static void
+unknown_field_quoted_whole_letters(void **state)
+{
+	struct hb_error	err;
+	char		body[256], key[128];
+	json_t		*obj, *m;
+	size_t		i;
+
+	(void)state;
+	key[0] = '\0';
+	for (i = 0; i < 30; i++)
+		strcat(key, "\xe1\xbb\x87");		/* ệ */
+	(void)snprintf(body, sizeof(body), "{\"%s\":1}", key);
+	obj = parse_ok(body);
+	assert_false(hb_json_check_fields(obj, note_fields, &err));
+	assert_string_equal(err.code, "unknown_field");
+	m = json_string(err.message);
+	assert_non_null(m);		/* valid UTF-8 */
+	json_decref(m);
+	key[63] = '\0';
+	assert_non_null(strstr(err.message, key));
+	key[66] = '\0';
+	assert_int_equal(utf8_prefix(key, 64), 63);
+	assert_int_equal(utf8_prefix("ab", 64), 2);
+	assert_int_equal(utf8_prefix("ab", 1), 1);
+	json_decref(obj);
+}
+
 int
 main(void)
 {
@@ -148,6 +182,7 @@ main(void)
 		cmocka_unit_test(bad_bodies_get_their_codes),
 		cmocka_unit_test(depth_is_bounded),
 		cmocka_unit_test(fields_are_checked),
+		cmocka_unit_test(unknown_field_quoted_whole_letters),
 	};
 
 	return (cmocka_run_group_tests_name("json", tests, NULL, NULL));
