@@ -180,14 +180,14 @@ before=$(wc -l <"$HLOG")
 check keepalive 5
 is "$RC" 0 "five requests on one client"
 sleep 0.5	# HAProxy logs asynchronously
-ports=$(tail -n +$((before + 1)) "$HLOG" | grep '"GET /api/v1/keys HTTP/1.1"' |
+ports=$(tail -n +$((before + 1)) "$HLOG" | grep 'GET "/api/v1/keys" HTTP/1.1' |
 	sed -E 's/^.*127\.0\.0\.1:([0-9]+) \[.*$/\1/' | sort -u | wc -l)
 is "$ports" 1 "... over one kept-alive connection (one client port in HAProxy's log)"
 before=$(wc -l <"$HLOG")
 HB_SLEEP_MS=10700 check keepalive 2
 is "$RC" 0 "a request after HAProxy closed the idle connection (10 s) goes through"
 sleep 0.5
-ports=$(tail -n +$((before + 1)) "$HLOG" | grep '"GET /api/v1/keys HTTP/1.1"' |
+ports=$(tail -n +$((before + 1)) "$HLOG" | grep 'GET "/api/v1/keys" HTTP/1.1' |
 	sed -E 's/^.*127\.0\.0\.1:([0-9]+) \[.*$/\1/' | sort -u | wc -l)
 is "$ports" 2 "... on a new connection"
 

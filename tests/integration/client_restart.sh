@@ -58,7 +58,7 @@ RC=$(cat "$TEST_TMP/push1.rc")
 diag "first push: $(field sent), status $RC"
 is "$RC" 10 "the push interrupted by the database stopping: HB_ERR_UNAVAILABLE"
 sleep 0.5	# HAProxy logs asynchronously
-n503=$(tail -n +$((before + 1)) "$HLOG" | grep '"POST /api/v1/events HTTP/1.1"' | grep -c ' 503 ' || true)
+n503=$(tail -n +$((before + 1)) "$HLOG" | grep 'POST "/api/v1/events" HTTP/1.1' | grep -c ' 503 ' || true)
 ok '[ "$n503" -ge 2 ] && [ "$n503" -le 3 ]' \
 	"... after trying the failing batch again: $n503 answers 503 (3 attempts in all, the first maybe cut off)"
 pending=$(printf '%s\n' "$OUT" | sed -n 's/^sent .* pending //p')

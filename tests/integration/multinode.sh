@@ -222,7 +222,7 @@ sockerr=$(sed -n -E 's/.*Socket errors: connect ([0-9]+), read ([0-9]+), write (
 sockerr=${sockerr:-0}
 awk '{ print $4 }' "$TEST_TMP/all" | LC_ALL=C sort >"$TEST_TMP/answered"
 # (Request lines only; the last few are those in flight when wrk stopped.)
-tail -n +"$((hap_from + 1))" "$LOG/haproxy.log" | grep -E ' kore/kore[0-9]+ .* "[A-Z]+ /' |
+tail -n +"$((hap_from + 1))" "$LOG/haproxy.log" | grep -E ' kore/kore[0-9]+ .* [A-Z]+ "/' |
 	awk '{ print $NF, $0 }' | LC_ALL=C sort -k1,1 |
 	LC_ALL=C join -v 1 - "$TEST_TMP/answered" >"$TEST_TMP/unanswered" || true
 while read -r line; do diag "no answer reached wrk for: ${line#* }"; done <"$TEST_TMP/unanswered"
