@@ -201,6 +201,20 @@ on_record(int term, void *arg)
 	if (st->failed)
 		return;
 
+	if (st->row == 1 && st->too_many) {
+		/*
+		 * map[] holds CSV_FIELDS_MAX header positions: a longer header
+		 * is refused before anything reads past it (found by
+		 * tests/fuzz/fuzz_csv_import).
+		 */
+		st->failed = 1;
+		st->err->status = 422;
+		st->err->code = "too_many_columns";
+		(void)snprintf(st->err->message, sizeof(st->err->message),
+		    "The header has more than %d columns.", CSV_FIELDS_MAX);
+		return;
+	}
+
 	if (st->row == 1) {
 		st->ncolumns = st->nfields;
 		/* The three a member cannot do without. */

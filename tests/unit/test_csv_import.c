@@ -102,6 +102,11 @@ unusable_files_are_refused_whole(void **state)
 	csv_fails("card_number,full_name,cell_code,salary\n1,2,3,4\n",
 	    "unknown_column");
 	csv_fails("card_number,full_name\n1001,A\n", "missing_column");
+	/* 17 known titles: more header positions than the importer maps. */
+	csv_fails("card_number,full_name,cell_code,phone,status,lang,"
+	    "card_number,full_name,cell_code,phone,status,lang,"
+	    "card_number,full_name,cell_code,phone,status\n1\n",
+	    "too_many_columns");
 	csv_fails("card_number,full_name,cell_code\n1001,\"A,C1\n",
 	    "malformed_csv");
 }
