@@ -46,7 +46,7 @@ UNIT_BIN	= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 .PHONY: all build build-tests client-lib deps run stop test test-unit \
 	migrate status demo-data content-check content-import bench clean \
-	web-fonts browser-deps fuzz check-security
+	web-fonts browser-deps fuzz fuzz-explore check-security
 
 all: build
 
@@ -206,6 +206,11 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(MODULE_HDR) \
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(PURE:%=kore-app/%.c) \
 	    tools/bundle_verify.c $(LDLIBS) -lyaml
+
+# Exploring, as opposed to make test's repeatable runs: random seeds and
+# the working corpus kept in build/fuzz/work/, FUZZ_SECONDS (300) per target.
+fuzz-explore: fuzz
+	@FUZZ_SECONDS=$${FUZZ_SECONDS:-300} tests/fuzz/run
 
 run: build
 	@scripts/stack run

@@ -49,7 +49,7 @@
 #define KC_MF		11
 #define KC_ZWJ		12
 
-/* A cluster longer than this is malformed; it is cut, not rejected. */
+/* A cluster longer than this is malformed: it is kept as typed, not sorted. */
 #define CLUSTER_MAX	32
 
 #define COENG		0x17d2
@@ -119,11 +119,12 @@ normalize_once(const char *in, char *out, size_t outlen)
 {
 	const unsigned char	*s = (const unsigned char *)in;
 	struct kchar		cl[CLUSTER_MAX];
-	size_t			len, i, n, o;
+	size_t			len, i, j, n, o;
 	u_int32_t		cp, prev;
-	int			k, cat, prev_cat;
+	int			k, cat, prev_cat, overlong;
 
 	len = strlen(in);
+	overlong = 0;
 	n = 0;
 	o = 0;
 	prev = 0;
@@ -149,11 +150,37 @@ normalize_once(const char *in, char *out, size_t outlen)
 		prev = cp;
 		prev_cat = cat;
 
+		if (cat > KC_BASE && overlong) {
+			if (!encode(cp, out, outlen, &o))
+				return (0);
+			continue;
+		}
 		if (cat > KC_BASE && n > 0 && n < CLUSTER_MAX) {
 			cl[n].cp = cp;
 			cl[n++].cat = cat;
 			continue;
 		}
+		if (cat > KC_BASE && n == CLUSTER_MAX) {
+			/*
+			 * No word has this many marks. The whole cluster is
+			 * written as it came: sorting only part of it, or
+			 * cutting it, gave a text that the next pass cut
+			 * elsewhere, pass after pass (the fuzzer's
+			 * tests/fuzz/corpus/khmer/overlong_cluster.txt).
+			 * Written unchanged, it reads back as the same
+			 * overlong cluster, so it stays a fixed point.
+			 */
+			for (j = 0; j < n; j++) {
+				if (!encode(cl[j].cp, out, outlen, &o))
+					return (0);
+			}
+			n = 0;
+			overlong = 1;
+			if (!encode(cp, out, outlen, &o))
+				return (0);
+			continue;
+		}
+		overlong = 0;
 		if (!cluster_flush(cl, n, out, outlen, &o))
 			return (0);
 		n = 0;

@@ -154,6 +154,35 @@ reordered_words_are_found_as_words(void **state)
 	assert_non_null(strstr(wa, " ដឹកនាំ "));
 }
 
+static void
+overlong_cluster_is_kept_as_typed(void **state)
+{
+	char	in[512], out[512], again[512];
+	size_t	i, o;
+
+	(void)state;
+	/*
+	 * KA, then 40 marks: coengs typed twice and vowels before them. No
+	 * word is like that; it stays as typed, and normalising it again
+	 * changes nothing (cut at 32 marks, it never settled).
+	 */
+	o = 0;
+	memcpy(in, "\u1780", 3);
+	o += 3;
+	for (i = 0; i < 10; i++) {
+		memcpy(in + o, "\u17b7\u17d2\u17d2\u179a", 12);
+		o += 12;
+	}
+	memcpy(in + o, "\u1780\u17b6", 7);
+	in[o + 6] = '\0';
+	assert_true(khmer_normalize(in, out, sizeof(out)));
+	assert_memory_equal(out, in, o);
+	/* The next cluster, of a normal length, is still normalised. */
+	assert_string_equal(out + o, "\u1780\u17b6");
+	assert_true(khmer_normalize(out, again, sizeof(again)));
+	assert_string_equal(again, out);
+}
+
 int
 main(void)
 {
@@ -167,6 +196,7 @@ main(void)
 		cmocka_unit_test(invisible_characters_are_dropped),
 		cmocka_unit_test(other_text_is_left_alone),
 		cmocka_unit_test(reordered_words_are_found_as_words),
+		cmocka_unit_test(overlong_cluster_is_kept_as_typed),
 	};
 
 	return (cmocka_run_group_tests_name("khmer", tests, NULL, NULL));
