@@ -100,11 +100,40 @@ async function a11y(page, label) {
       .filter((h) => h.offsetParent !== null || h.getClientRects().length)
       .map((h) => Number(h.tagName[1]));
     const skips = levels.filter((l, i) => (i === 0 ? l !== 1 : l > levels[i - 1] + 1));
-    return { unlabelled, wrongLang, levels, skips, text: document.body.innerText };
+    // Contrast of each visible text against the first opaque background
+    // behind it (WCAG AA: 4.5:1, 3:1 for large text); disabled controls
+    // are exempt, as WCAG says, and the charts' SVG text is not checked.
+    const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+    const lum = (c) => {
+      const [r, g, b] = rgb(c).slice(0, 3).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const bgOf = (e) => {
+      for (let n = e; n; n = n.parentElement) {
+        const c = getComputedStyle(n).backgroundColor, v = rgb(c);
+        if (v.length === 3 || (v.length === 4 && v[3] > 0)) return c;
+      }
+      return 'rgb(255, 255, 255)';
+    };
+    const lowContrast = [];
+    let texts = 0;
+    for (const e of document.body.querySelectorAll('*')) {
+      if (e.closest('svg, .visually-hidden, :disabled') || !e.getClientRects().length) continue;
+      if (![...e.childNodes].some((n) => n.nodeType === 3 && n.nodeValue.trim())) continue;
+      texts++;
+      const cs = getComputedStyle(e);
+      const a = lum(cs.color), b = lum(bgOf(e));
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      const size = parseFloat(cs.fontSize), bold = Number(cs.fontWeight) >= 700;
+      const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+      if (ratio < need) lowContrast.push(`${e.tagName.toLowerCase()}.${e.className}: ${ratio.toFixed(2)} "${e.textContent.trim().slice(0, 30)}"`);
+    }
+    return { unlabelled, wrongLang, levels, skips, lowContrast, texts, text: document.body.innerText };
   });
   check(r.unlabelled.length === 0, `${label}: every form field has a label`, r.unlabelled);
   check(r.wrongLang.length === 0, `${label}: Khmer text is marked lang="km"`, r.wrongLang);
   check(r.levels.length > 1 && r.skips.length === 0, `${label}: headings in order (${r.levels.join(' ')})`, r.levels);
+  check(r.texts > 5 && r.lowContrast.length === 0, `${label}: each of ${r.texts} texts has a contrast of at least 4.5:1 (3:1 when large)`, r.lowContrast.slice(0, 8));
   const m = ENGLISH.exec(r.text);
   check(!m, `${label}: no English state word or message on the page`, m && r.text.slice(Math.max(0, m.index - 60), m.index + 60));
 }
@@ -511,6 +540,15 @@ await step('board: opens the outline in the editor', async () => {
   await board.waitForFunction(() => /Đã xuất bản/.test(document.querySelector('#draft-status')?.textContent || ''), null, { timeout: T });
   check(await board.getAttribute('#editor-h', 'data-state') === 'published', 'board: publishing is read back (version 2 published)');
   await a11y(board, 'board editor after publishing');
+  await board.click('#withdraw');
+  await board.waitForFunction(() => /Đã thu hồi/.test(document.querySelector('#draft-status')?.textContent || ''), null, { timeout: T });
+  check(await board.getAttribute('#editor-h', 'data-state') === 'withdrawn', 'board: withdrawing is read back (Đã thu hồi)');
+  const gone = await api.get(`/api/v1/documents/${DOC}`, { headers: { Authorization: 'Bearer ' + memberToken } });
+  check(gone.status() === 404, `server: members no longer read the withdrawn outline (${gone.status()})`);
+  await board.click('#publish');
+  await board.waitForFunction(() => /Đã xuất bản/.test(document.querySelector('#draft-status')?.textContent || ''), null, { timeout: T });
+  const back = await api.get(`/api/v1/documents/${DOC}`, { headers: { Authorization: 'Bearer ' + memberToken } });
+  check(back.status() === 200 && (await back.json()).version === 2, 'board: published again, members read version 2');
 });
 
 check(boardErrors.length === 0, 'board: no script error, no CSP violation', boardErrors);
