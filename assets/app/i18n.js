@@ -158,3 +158,11 @@ export function errorText(e) {
   const w = errors[current] || errors.vi;
   return w[code] || errors.vi[code] || (w.other || errors.vi.other).replace('{code}', code);
 }
+
+// The language of a text people wrote (a note, a session's title, a
+// name), which the API does not say: Khmer when it has Khmer letters, else
+// Vietnamese. Marked on its element so that the font, the line height and
+// a screen reader's voice follow the text rather than the interface.
+export function textLang(s) {
+  return /[\u1780-\u17FF]/.test(s || '') ? 'km' : 'vi';
+}

@@ -11,7 +11,7 @@
 
 import { makeApi, el, show, status, ApiError } from '/app/api.js';
 import { barChart, lineChart, pct } from '/app/chart.js';
-import { stateWord, errorText } from '/app/i18n.js';
+import { stateWord, errorText, textLang } from '/app/i18n.js';
 
 const api = makeApi('hb-board-token');
 const main = document.getElementById('main');
@@ -190,7 +190,7 @@ async function loadReport(box) {
       el('thead', {}, el('tr', {}, ['Họ tên', 'Số thẻ', 'Đã đọc', 'Đọc hết', 'Dự học tập', 'Dự sinh hoạt', 'Bài thu hoạch', 'Điểm thi cao nhất']
         .map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, r.members.map((m) => el('tr', { class: m.reached ? '' : 'lagging', 'data-card': m.card_number },
-        el('th', { scope: 'row' }, m.full_name), el('td', {}, m.card_number),
+        el('th', { scope: 'row', lang: textLang(m.full_name) }, m.full_name), el('td', {}, m.card_number),
         [['read', m.read], ['completed', m.completed], ['attended_session', m.attended_session], ['at_meeting', m.at_meeting]]
           .map(([k, b]) => el('td', { 'data-field': k, 'data-value': String(!!b) }, yes(b))),
         el('td', { 'data-field': 'essay_state', 'data-value': m.essay_state },

@@ -10,7 +10,7 @@
 // browser says the network is back.
 
 import { makeApi, uuid, el, show, status, ApiError } from '/app/api.js';
-import { setUiLang, uiLang, t, stateWord, errorText } from '/app/i18n.js';
+import { setUiLang, uiLang, t, stateWord, errorText, textLang } from '/app/i18n.js';
 import { enqueue, pending, flush } from '/reader/queue.js';
 
 const api = makeApi('hb-reader-token');
@@ -196,7 +196,7 @@ function notesBlock(doc) {
   const list = el('ul', { class: 'list', id: 'notes' });
   const msg = el('p', { class: 'status', role: 'status' });
   const text = el('textarea', { id: 'note-text', name: 'text', required: true });
-  const section = el('select', { id: 'note-section', name: 'section' },
+  const section = el('select', { id: 'note-section', name: 'section', lang: doc.lang },
     el('option', { value: '' }, '—'),
     doc.sections.map((s) => el('option', { value: s.position }, `${s.position}. ${s.title}`)));
   const share = el('input', { type: 'checkbox', id: 'note-share' });
@@ -204,9 +204,9 @@ function notesBlock(doc) {
     try {
       const r = await api.get(`/api/v1/notes?document=${doc.id}&scope=cell`);
       list.replaceChildren(...r.items.map((n) => el('li', {},
-        el('div', { class: 'muted' }, n.author ? n.author.full_name : '', ' ', n.section ? '· ' + n.section : '',
+        el('div', { class: 'muted' }, n.author ? el('span', { lang: textLang(n.author.full_name) }, n.author.full_name) : '', ' ', n.section ? '· ' + n.section : '',
           ' ', el('span', { class: 'badge' }, n.visibility === 'cell' ? t('shareCell') : t('private'))),
-        el('p', {}, n.text))));
+        el('p', { lang: textLang(n.text) }, n.text))));
       if (!r.items.length) list.replaceChildren(el('li', { class: 'muted' }, t('none')));
     } catch (e) { status(msg, errorText(e), 'error'); }
   };
@@ -286,14 +286,14 @@ async function viewSessions() {
   const mode = { online: t('online'), in_person: t('inPerson'), both: t('both') };
   show(main, el('h2', {}, t('sessions')),
     r.items.length ? el('ul', { class: 'list' }, r.items.map((s) => el('li', {},
-      el('strong', {}, s.title),
+      el('strong', { lang: textLang(s.title) }, s.title),
       el('div', {}, when(s.starts_at), ' – ', when(s.ends_at), ' · ', mode[s.mode] || s.mode,
         ' ', el('span', { class: 'badge', 'data-status': s.status }, stateWord('session', s.status))),
-      s.bridge_point ? el('div', { class: 'muted' }, t('where'), ': ', s.bridge_point.name,
-        s.bridge_point.address ? ', ' + s.bridge_point.address : '') : null,
+      s.bridge_point ? el('div', { class: 'muted' }, t('where'), ': ', el('span', { lang: textLang(s.bridge_point.name + (s.bridge_point.address || '')) },
+        s.bridge_point.name, s.bridge_point.address ? ', ' + s.bridge_point.address : '')) : null,
       s.attendance ? el('div', {}, t('attendance'), ': ', el('span', { class: 'badge', 'data-state': s.attendance.state },
         stateWord('attendance', s.attendance.state))) : null,
-      (s.documents || []).map((d) => el('div', {}, el('a', { href: '#/doc/' + d.id }, d.title || d.number || ('#' + d.id))))))) :
+      (s.documents || []).map((d) => el('div', {}, el('a', { href: '#/doc/' + d.id, lang: d.lang || textLang(d.title || '') }, d.title || d.number || ('#' + d.id))))))) :
       el('p', {}, t('none')));
 }
 
