@@ -276,9 +276,16 @@ async function viewEssay(docId) {
 }
 
 // Sessions are held in Vietnam: their times are shown in Vietnam's time,
-// whatever zone the phone is set to.
+// whatever zone the phone is set to, as numbers ("19:30 28/11/2026"), the
+// way both languages write them: browsers without Khmer locale data
+// (Debian's Chromium among them) would otherwise name the month in English.
 function when(s) {
-  return new Date(s).toLocaleString(uiLang() === 'km' ? 'km-KH' : 'vi-VN', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Ho_Chi_Minh' });
+  const p = {};
+  for (const x of new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(new Date(s))) p[x.type] = x.value;
+  return `${p.hour}:${p.minute} ${p.day}/${p.month}/${p.year}`;
 }
 
 async function viewSessions() {
@@ -351,7 +358,7 @@ async function viewQuiz(id) {
   function renderAttempt(a) {
     const submitId = uuid();
     const form = el('form', { id: 'quiz-form', 'data-attempt': a.id },
-      el('p', { class: 'muted' }, t('deadline'), ': ', when(a.deadline)),
+      el('p', { class: 'muted' }, t('deadline'), ': ', el('span', {}, when(a.deadline))),
       a.questions.map((q) => el('fieldset', { lang: q.lang, 'data-position': q.position },
         el('legend', {}, `${q.position}. ${q.text}`),
         q.fallback ? el('p', { class: 'badge warn', lang: uiLang() }, t('fallback')) : null,

@@ -77,7 +77,7 @@ function watch(page, label) {
 
 // Words of the API or of an English interface that must never reach a
 // member's or a board's screen: the pages map machine values to words.
-const ENGLISH = /\b(draft|submitted|returned|accepted|scheduled|in_progress|held|cancelled|present|absent|made_up|unrecorded|upcoming|open|closed|expired|published|withdrawn|pending|reviewed|stale|missing|none|loading|error|submit|save|score|back|min|network|resource|forbidden|not found|invalid|resolution|directive|regulation|conclusion|study_outline|province|district|grassroots|central|null|undefined|NaN)\b|\[object /i;
+const ENGLISH = /\b(draft|submitted|returned|accepted|scheduled|in_progress|held|cancelled|present|absent|made_up|unrecorded|upcoming|open|closed|expired|published|withdrawn|pending|reviewed|stale|missing|none|loading|error|submit|save|score|back|min|network|resource|forbidden|not found|invalid|resolution|directive|regulation|conclusion|study_outline|province|district|grassroots|central|null|undefined|NaN|AM|PM|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b|\[object /i;
 
 // Every visible form field has a label (or an aria-label); every element
 // whose own text is Khmer sits inside lang="km"; headings start at h1 and
@@ -353,6 +353,8 @@ await step('reader: takes the quiz on a document and sees the server\'s score', 
     }
     await chosen.click();
   }
+  check(/^\d\d:\d\d \d\d\/\d\d\/\d{4}$/.test(await phone.$eval('#quiz-form .muted span', (e) => e.textContent)),
+    'reader: the deadline is written in numbers, in Vietnam\'s time');
   await shot(phone, 'reader-quiz.png');
   await a11y(phone, 'reader quiz');
   await phone.click('#quiz-submit');
