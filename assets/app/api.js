@@ -29,7 +29,7 @@ export function makeApi(storageKey) {
         cache: 'no-store',
       });
     } catch (e) {
-      throw new ApiError(0, 'offline', 'No network.');
+      throw new ApiError(0, 'offline', 'Không có mạng.');
     }
     if (res.status === 401 && token) {
       // Expired or revoked: forget it; the page shows the login again.

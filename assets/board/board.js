@@ -11,6 +11,7 @@
 
 import { makeApi, el, show, status, ApiError } from '/app/api.js';
 import { barChart, lineChart, pct } from '/app/chart.js';
+import { stateWord, errorText, textLang } from '/app/i18n.js';
 
 const api = makeApi('hb-board-token');
 const main = document.getElementById('main');
@@ -36,10 +37,10 @@ function viewLogin() {
     status(msg, 'Đang đăng nhập…');
     try {
       const r = await api.login(form.login.value.trim(), form.password.value);
-      localStorage.setItem('hb-board-me', JSON.stringify({ full_name: r.member.full_name }));
+      localStorage.setItem('hb-board-me', JSON.stringify({ full_name: r.member.full_name, roles: r.member.roles || [] }));
       location.hash = '#/report';
       route();
-    } catch (e) { status(msg, e.message, 'error'); }
+    } catch (e) { status(msg, errorText(e), 'error'); }
   });
   show(main, form);
 }
@@ -96,7 +97,14 @@ const COLS = [
 async function viewReport() {
   const roots = await api.get('/api/v1/units');
   const docs = await listAll('/api/v1/documents?lang=vi');
-  if (!state.unit && roots.items.length) { state.unit = roots.items[0].id; }
+  // First the unit of the caller's widest role (the one a board watches),
+  // else their cell (a secretary's is both), else the top of the tree.
+  if (!state.unit) {
+    const me = JSON.parse(localStorage.getItem('hb-board-me') || 'null');
+    const roles = (me && me.roles) || [];
+    const board = roles.find((x) => x.role !== 'member') || roles.find((x) => x.role === 'member');
+    state.unit = board ? board.unit_id : (roots.items.length ? roots.items[0].id : null);
+  }
   if (!state.document && docs.length) state.document = docs[0].id;
 
   const report = el('div', { id: 'report', 'aria-live': 'polite' });
@@ -129,7 +137,7 @@ async function loadReport(box) {
   try {
     r = await api.get('/api/v1/reports/engagement?' + q);
   } catch (e) {
-    if (mine === reportSeq) box.replaceChildren(el('p', { class: 'status error', role: 'alert' }, e.message));
+    if (mine === reportSeq) box.replaceChildren(el('p', { class: 'status error', role: 'alert' }, errorText(e)));
     return;
   }
   if (mine !== reportSeq) return;
@@ -170,15 +178,25 @@ async function loadReport(box) {
   const days = (r.days || []).map((d) => ({ day: d.day, a: d.readers, b: d.completers }));
   const line = lineChart(days, ['Đã đọc (lũy kế)', 'Đọc hết (lũy kế)'], u.members, 'Số người đọc theo ngày');
 
-  const makeup = r.members ? el('section', { 'aria-labelledby': 'makeup-h' },
+  // The make-up list: only at cell level and only for those who read the
+  // cell's members (the API sends "members" to them alone); those not
+  // reached first, as the API orders them. Marks are words for screen
+  // readers (the ✓ is hidden from them).
+  const yes = (b) => b ? [el('span', { 'aria-hidden': 'true' }, '✓ '), 'Có'] : [el('span', { 'aria-hidden': 'true' }, '— '), 'Chưa'];
+  const makeup = r.members ? el('section', { 'aria-labelledby': 'makeup-h', id: 'makeup-section' },
     el('h3', { id: 'makeup-h' }, 'Danh sách cần học bù (chưa được tiếp cận trước)'),
     el('table', { id: 'makeup' },
-      el('thead', {}, el('tr', {}, ['Họ tên', 'Số thẻ', 'Đã đọc', 'Đọc hết', 'Dự học tập', 'Dự sinh hoạt', 'Bài thu hoạch']
+      el('caption', { class: 'visually-hidden' }, 'Từng đảng viên của chi bộ: đã đọc, đã dự học tập, bài thu hoạch'),
+      el('thead', {}, el('tr', {}, ['Họ tên', 'Số thẻ', 'Đã đọc', 'Đọc hết', 'Dự học tập', 'Dự sinh hoạt', 'Bài thu hoạch', 'Điểm thi cao nhất']
         .map((h) => el('th', { scope: 'col' }, h)))),
-      el('tbody', {}, r.members.map((m) => el('tr', { class: m.reached ? '' : 'lagging' },
-        el('th', { scope: 'row' }, m.full_name), el('td', {}, m.card_number),
-        [m.read, m.completed, m.attended_session, m.at_meeting].map((b) => el('td', {}, b ? '✓' : '—')),
-        el('td', {}, m.essay_state)))))) : null;
+      el('tbody', {}, r.members.map((m) => el('tr', { class: m.reached ? '' : 'lagging', 'data-card': m.card_number },
+        el('th', { scope: 'row', lang: textLang(m.full_name) }, m.full_name), el('td', {}, m.card_number),
+        [['read', m.read], ['completed', m.completed], ['attended_session', m.attended_session], ['at_meeting', m.at_meeting]]
+          .map(([k, b]) => el('td', { 'data-field': k, 'data-value': String(!!b) }, yes(b))),
+        el('td', { 'data-field': 'essay_state', 'data-value': m.essay_state },
+          stateWord('essay', m.essay_state), m.essay_late ? ' (nộp muộn)' : ''),
+        el('td', { class: 'num', 'data-field': 'quiz_best_score', 'data-value': m.quiz_best_score == null ? '' : String(m.quiz_best_score) },
+          m.quiz_best_score == null ? '—' : pct(m.quiz_best_score))))))) : null;
 
   box.replaceChildren(...[head, exports,
     chart ? el('section', { 'aria-labelledby': 'bars-h' }, el('h3', { id: 'bars-h' }, 'Theo đơn vị trực thuộc (chưa đạt trước)'), chart) : null,
@@ -203,7 +221,7 @@ function exportButton(label, query, accept) {
       a.click();
       setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
     } catch (e) {
-      alert(e.message);
+      alert(errorText(e));
     } finally {
       b.disabled = false;
     }
@@ -213,8 +231,9 @@ function exportButton(label, query, accept) {
 
 // ---- drafting and publishing ---------------------------------------------
 
-const KINDS = ['resolution', 'directive', 'regulation', 'conclusion', 'study_outline'];
-const LEVELS = ['central', 'province', 'district', 'grassroots'];
+// The API's values, shown as words.
+const KINDS = { resolution: 'Nghị quyết', directive: 'Chỉ thị', regulation: 'Quy định', conclusion: 'Kết luận', study_outline: 'Đề cương học tập' };
+const LEVELS = { central: 'Trung ương', province: 'Tỉnh', district: 'Huyện', grassroots: 'Cơ sở' };
 const TSTATE = { current: 'Đã dịch (khớp bản Việt)', pending: 'Chờ duyệt', stale: 'Lạc hậu so với bản Việt', reviewed: 'Đã duyệt', missing: 'Chưa có' };
 
 function emptyDraft() {
@@ -230,29 +249,22 @@ async function viewDrafts() {
   const openId = el('input', { id: 'open-id', inputmode: 'numeric', class: 'inline', size: 6 });
   const msg = el('p', { class: 'status', role: 'status' });
   const editor = el('div', { id: 'editor' });
+  // The draft API answers for every document its editors may open: the
+  // draft under way, or the latest version (with its unit and the
+  // translation states) that saving turns into the next version.
   const open = async (id) => {
     try {
       state.draft = await api.get(`/api/v1/documents/${id}/draft`);
+      await unitName(state.draft.unit_id);
       renderEditor(editor);
-      status(msg, '');
-    } catch (e) {
-      if (e.code === 'no_draft') {
-        // A published document without a draft: start one from its
-        // published texts (saving makes the next version).
-        try {
-          const [vi, km] = await Promise.all([api.get(`/api/v1/documents/${id}?lang=vi`), api.get(`/api/v1/documents/${id}?lang=km`)]);
-          state.draft = fromPublished(vi, km);
-          renderEditor(editor);
-          status(msg, 'Tài liệu đã xuất bản: lưu sẽ tạo phiên bản mới. Kiểm tra ô "Đơn vị" trước khi lưu (tài liệu đã xuất bản không cho biết đơn vị).');
-        } catch (e2) { status(msg, e2.message, 'error'); }
-      } else status(msg, e.message, 'error');
-    }
+      status(msg, state.draft.state === 'draft' ? '' : stateWord('document', state.draft.state) + ': lưu sẽ tạo phiên bản mới.');
+    } catch (e) { status(msg, errorText(e), 'error'); }
   };
   const form = el('form', { class: 'panel' },
     el('label', { for: 'doc-pick' }, 'Tài liệu'),
     el('select', { id: 'doc-pick' }, el('option', { value: '' }, '— Tài liệu mới —'),
       docs.map((d) => el('option', { value: d.id }, `${d.number} — ${d.title}`))),
-    el('label', { for: 'open-id' }, 'hoặc mở bản nháp số'), openId, ' ',
+    el('label', { for: 'open-id' }, 'hoặc mở tài liệu số'), openId, ' ',
     el('button', { type: 'submit' }, 'Mở'), msg);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -261,15 +273,6 @@ async function viewDrafts() {
   });
   show(main, el('h2', {}, 'Soạn thảo và xuất bản'), form, editor);
   if (state.draft) renderEditor(editor);
-}
-
-function fromPublished(vi, km) {
-  const strip = (d) => ({ title: d.title, intro: d.intro || '', sections: d.sections.map((s) => ({ title: s.title, summary: s.summary, details: s.details || '' })), translation: d.translation });
-  return {
-    id: vi.id, version: vi.version, state: 'published', unit_id: null, slug: vi.slug, number: vi.number, kind: vi.kind, issuer: vi.issuer,
-    level: vi.level, issued: vi.issued, tags: vi.tags || [], audience: vi.audience || ['members'], sources: vi.sources || [],
-    texts: { vi: strip(vi), km: km.fallback ? null : strip(km) },
-  };
 }
 
 function textColumn(lang, text, onChange) {
@@ -315,6 +318,22 @@ function sectionRows(draft, onChange) {
     })));
 }
 
+// Names of units by id, for the editor's unit line (GET /api/v1/units/{id}).
+const unitNames = new Map();
+async function unitName(id) {
+  if (!id || unitNames.has(id)) return;
+  try { const u = await api.get('/api/v1/units/' + id); unitNames.set(id, u.name_vi); } catch (e) { unitNames.set(id, null); }
+}
+
+// The unit whose members read the document: chosen when it is created
+// (its id; empty for everyone), then fixed and shown by name.
+function unitField(d, meta) {
+  if (!d.id) return meta('f-unit', 'unit_id', 'Đơn vị đọc tài liệu (mã số; để trống: toàn bộ)');
+  const name = d.unit_id ? (unitNames.get(d.unit_id) || 'đơn vị số ' + d.unit_id) : 'Tất cả đảng viên';
+  return el('div', {}, el('p', { class: 'label' }, 'Đơn vị đọc tài liệu'),
+    el('p', { id: 'f-unit', 'data-unit-id': d.unit_id == null ? '' : String(d.unit_id) }, name));
+}
+
 function renderEditor(box) {
   const d = state.draft;
   const msg = el('p', { class: 'status', role: 'status', id: 'draft-status' });
@@ -336,7 +355,8 @@ function renderEditor(box) {
     paintPreview();
   };
   const meta = (id, name, label, opts) => {
-    const input = opts ? el('select', { id }, opts.map((o) => el('option', { value: o }, o))) : el('input', { id });
+    const input = opts ? el('select', { id }, Object.entries(opts).map(([v, w]) => el('option', { value: v }, w)))
+      : el('input', { id, type: name === 'issued' ? 'date' : 'text' });
     input.value = Array.isArray(d[name]) ? d[name].join(', ') : (d[name] ?? '');
     input.addEventListener('input', () => {
       d[name] = name === 'tags' ? input.value.split(',').map((x) => x.trim()).filter(Boolean)
@@ -374,28 +394,32 @@ function renderEditor(box) {
       const body = draftBody(d);
       const saved = d.id ? await api.put(`/api/v1/documents/${d.id}/draft`, body) : await api.post('/api/v1/documents', body);
       state.draft = saved;
+      await unitName(saved.unit_id);
       renderEditor(box);
-      status(document.getElementById('draft-status'), `Đã lưu: tài liệu số ${saved.id}, phiên bản ${saved.version} (${saved.state}).`, 'ok');
-    } catch (e) { status(msg, `${e.code}: ${e.message}`, 'error'); }
+      status(document.getElementById('draft-status'), `Đã lưu: tài liệu số ${saved.id}, phiên bản ${saved.version} (${stateWord('document', saved.state).toLowerCase()}).`, 'ok');
+    } catch (e) { status(msg, errorText(e), 'error'); }
   });
   const act = (verb, done) => async () => {
     try {
       await api.post(`/api/v1/documents/${d.id}/${verb}`);
-      status(msg, done, 'ok');
-    } catch (e) { status(msg, `${e.code}: ${e.message}`, 'error'); }
+      // Read back: the heading shows the state the server now has.
+      state.draft = await api.get(`/api/v1/documents/${d.id}/draft`);
+      renderEditor(box);
+      status(document.getElementById('draft-status'), done, 'ok');
+    } catch (e) { status(msg, errorText(e), 'error'); }
   };
   publish.addEventListener('click', act('publish', 'Đã xuất bản.'));
   withdraw.addEventListener('click', act('withdraw', 'Đã thu hồi.'));
 
   box.replaceChildren(
-    el('h3', {}, d.id ? `Tài liệu số ${d.id}, phiên bản ${d.version || ''} — ${d.state}` : 'Tài liệu mới'),
+    el('h3', { id: 'editor-h', 'data-state': d.state }, d.id ? `Tài liệu số ${d.id}, phiên bản ${d.version || ''} — ${stateWord('document', d.state)}` : 'Tài liệu mới'),
     el('div', { class: 'grid two' },
       el('div', {},
         el('div', { class: 'grid two' },
-          d.id ? null : meta('f-slug', 'slug', 'Mã định danh (slug)'),
+          d.id ? null : meta('f-slug', 'slug', 'Mã định danh (chữ thường không dấu, số, gạch ngang)'),
           meta('f-number', 'number', 'Số hiệu'), meta('f-kind', 'kind', 'Loại', KINDS),
           meta('f-level', 'level', 'Cấp', LEVELS), meta('f-issuer', 'issuer', 'Cơ quan ban hành'),
-          meta('f-issued', 'issued', 'Ngày ban hành (YYYY-MM-DD)'), meta('f-unit', 'unit_id', 'Đơn vị (số; trống: tất cả)'),
+          meta('f-issued', 'issued', 'Ngày ban hành'), unitField(d, meta),
           meta('f-tags', 'tags', 'Thẻ (cách nhau bởi dấu phẩy)')),
         el('div', { class: 'sidebyside' },
           textColumn('vi', d.texts.vi, onText('vi')),
@@ -419,7 +443,8 @@ function draftBody(d) {
   const b = { number: d.number, kind: d.kind, issuer: d.issuer, level: d.level, issued: d.issued, tags: d.tags || [],
     audience: d.audience && d.audience.length ? d.audience : ['members'], texts: { vi: text(d.texts.vi, false) } };
   if (!d.id && d.slug) b.slug = d.slug;
-  if (d.unit_id) b.unit_id = d.unit_id;
+  // A document keeps the unit it was made for: only a new one sends it.
+  if (!d.id && d.unit_id) b.unit_id = d.unit_id;
   if (d.sources && d.sources.length) b.sources = d.sources;
   if (d.texts.km) b.texts.km = text(d.texts.km, true);
   return b;
@@ -440,7 +465,7 @@ async function route() {
     else await viewReport();
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) { viewLogin(); return; }
-    show(main, el('h2', {}, 'Lỗi'), el('p', { class: 'status error', role: 'alert' }, e.message));
+    show(main, el('h2', {}, 'Lỗi'), el('p', { class: 'status error', role: 'alert' }, errorText(e)));
   }
 }
 

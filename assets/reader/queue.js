@@ -44,30 +44,39 @@ function remove(ids) {
 }
 
 let flushing = null;
+let again = false;
 
 // Sends what waits, in batches; returns how many were answered. Errors of
 // the network leave everything in place for the next try; a 401 (logged
-// out) too. Only one flush runs at a time.
+// out) too. Only one flush runs at a time; a flush asked for while one
+// runs makes that one look again when it is done, so an event queued
+// while a batch was in flight (a core point marked just after the page
+// opened) goes out at once, not at the next minute's retry. The caller
+// gets the running flush's promise, which ends after that second look.
 export function flush(api, owner) {
-  if (flushing) return flushing;
+  if (flushing) { again = true; return flushing; }
   flushing = (async () => {
     let answered = 0;
     try {
-      for (;;) {
-        const events = (await pending(owner)).slice(0, BATCH);
-        if (events.length === 0) break;
-        const body = { events: events.map(({ owner: _o, ...e }) => e) };
-        const r = await api.post('/api/v1/events', body);
-        // Verdicts come in the order sent; each one ends that event's wait.
-        const done = events.map((e) => e.id);
-        const rejected = (r.results || []).filter((x) => x.status === 'rejected');
-        if (rejected.length) console.warn('handbook: events rejected', rejected);
-        await remove(done);
-        answered += done.length;
-        if (events.length < BATCH) break;
-      }
+      do {
+        again = false;
+        for (;;) {
+          const events = (await pending(owner)).slice(0, BATCH);
+          if (events.length === 0) break;
+          const body = { events: events.map(({ owner: _o, ...e }) => e) };
+          const r = await api.post('/api/v1/events', body);
+          // Verdicts come in the order sent; each one ends that event's wait.
+          const done = events.map((e) => e.id);
+          const rejected = (r.results || []).filter((x) => x.status === 'rejected');
+          if (rejected.length) console.warn('handbook: events rejected', rejected);
+          await remove(done);
+          answered += done.length;
+          if (events.length < BATCH) break;
+        }
+      } while (again);
     } finally {
       flushing = null;
+      again = false;
     }
     return answered;
   })();

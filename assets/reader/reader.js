@@ -10,7 +10,7 @@
 // browser says the network is back.
 
 import { makeApi, uuid, el, show, status, ApiError } from '/app/api.js';
-import { setUiLang, uiLang, t } from '/app/i18n.js';
+import { setUiLang, uiLang, t, stateWord, errorText, textLang } from '/app/i18n.js';
 import { enqueue, pending, flush } from '/reader/queue.js';
 
 const api = makeApi('hb-reader-token');
@@ -37,6 +37,8 @@ function setChrome() {
   tabs.hidden = !api.token;
   for (const a of tabs.querySelectorAll('a')) a.textContent = t(a.dataset.tab);
   offlineBanner.textContent = t('offline');
+  document.getElementById('skip').textContent = t('skip');
+  tabs.setAttribute('aria-label', t('sections'));
   offlineBanner.hidden = navigator.onLine;
 }
 
@@ -93,7 +95,7 @@ function viewLogin() {
       location.hash = '#/docs';
       route();
     } catch (e) {
-      status(msg, e.message, 'error');
+      status(msg, errorText(e), 'error');
     }
   });
   show(main, form);
@@ -174,7 +176,7 @@ async function viewDoc(id) {
     el('article', { lang: doc.lang },
       el('h2', {}, doc.title),
       el('p', { class: 'muted', lang: 'vi' }, doc.number, ' · ', doc.issuer, ' · ', doc.issued),
-      el('div', { class: 'langswitch', role: 'group', 'aria-label': 'Ngôn ngữ tài liệu / ភាសាឯកសារ' },
+      el('div', { class: 'langswitch', role: 'group', 'aria-label': t('docLang') },
         switchBtn('vi', 'Tiếng Việt'), switchBtn('km', 'ខ្មែរ')),
       doc.fallback ? el('p', { class: 'badge warn', lang: uiLang() }, t('fallback')) : null,
       doc.lang === 'km' && doc.translation && doc.translation !== 'reviewed'
@@ -184,6 +186,7 @@ async function viewDoc(id) {
       progress,
       sections),
     el('p', {}, el('a', { href: '#/essay/' + doc.id, class: 'button' }, t('essay'))),
+    await docQuizzes(doc),
     notesBlock(doc));
 
   await record('opened', doc);
@@ -193,7 +196,7 @@ function notesBlock(doc) {
   const list = el('ul', { class: 'list', id: 'notes' });
   const msg = el('p', { class: 'status', role: 'status' });
   const text = el('textarea', { id: 'note-text', name: 'text', required: true });
-  const section = el('select', { id: 'note-section', name: 'section' },
+  const section = el('select', { id: 'note-section', name: 'section', lang: doc.lang },
     el('option', { value: '' }, '—'),
     doc.sections.map((s) => el('option', { value: s.position }, `${s.position}. ${s.title}`)));
   const share = el('input', { type: 'checkbox', id: 'note-share' });
@@ -201,11 +204,11 @@ function notesBlock(doc) {
     try {
       const r = await api.get(`/api/v1/notes?document=${doc.id}&scope=cell`);
       list.replaceChildren(...r.items.map((n) => el('li', {},
-        el('div', { class: 'muted' }, n.author ? n.author.full_name : '', ' ', n.section ? '· ' + n.section : '',
+        el('div', { class: 'muted' }, n.author ? el('span', { lang: textLang(n.author.full_name) }, n.author.full_name) : '', ' ', n.section ? '· ' + n.section : '',
           ' ', el('span', { class: 'badge' }, n.visibility === 'cell' ? t('shareCell') : t('private'))),
-        el('p', {}, n.text))));
+        el('p', { lang: textLang(n.text) }, n.text))));
       if (!r.items.length) list.replaceChildren(el('li', { class: 'muted' }, t('none')));
-    } catch (e) { status(msg, e.message, 'error'); }
+    } catch (e) { status(msg, errorText(e), 'error'); }
   };
   const form = el('form', {},
     el('label', { for: 'note-section' }, t('corePoints')), section,
@@ -223,7 +226,7 @@ function notesBlock(doc) {
       text.value = '';
       status(msg, t('sent'), 'ok');
       load();
-    } catch (e) { status(msg, e.message, 'error'); }
+    } catch (e) { status(msg, errorText(e), 'error'); }
   });
   load();
   return el('section', { 'aria-labelledby': 'notes-h', lang: uiLang() },
@@ -242,7 +245,8 @@ async function viewEssay(docId) {
   ];
   const state = el('p', { id: 'essay-state' });
   const paintState = () => {
-    state.replaceChildren(t('state'), ': ', el('span', { class: 'badge' }, essay ? essay.state : '—'));
+    state.replaceChildren(t('state'), ': ', el('span', { class: 'badge', 'data-state': essay ? essay.state : 'none' },
+      stateWord('essay', essay ? essay.state : 'none')));
     if (essay && essay.last_review && essay.last_review.comment) state.append(' ', el('q', {}, essay.last_review.comment));
     const locked = essay && (essay.state === 'submitted' || essay.state === 'accepted');
     for (const b of form.querySelectorAll('button')) b.disabled = !!locked;
@@ -264,7 +268,7 @@ async function viewEssay(docId) {
       essay = await api.get('/api/v1/essays/' + saved.essay_id);
       status(msg, t('sent'), 'ok');
       paintState();
-    } catch (e) { status(msg, e.message, 'error'); }
+    } catch (e) { status(msg, errorText(e), 'error'); }
   });
   show(main, el('p', {}, el('a', { href: '#/doc/' + doc.id }, '← ', t('back'))),
     el('h2', {}, t('essay'), ': ', el('span', { lang: doc.lang }, doc.title)), state, form);
@@ -272,9 +276,16 @@ async function viewEssay(docId) {
 }
 
 // Sessions are held in Vietnam: their times are shown in Vietnam's time,
-// whatever zone the phone is set to.
+// whatever zone the phone is set to, as numbers ("19:30 28/11/2026"), the
+// way both languages write them: browsers without Khmer locale data
+// (Debian's Chromium among them) would otherwise name the month in English.
 function when(s) {
-  return new Date(s).toLocaleString(uiLang() === 'km' ? 'km-KH' : 'vi-VN', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Ho_Chi_Minh' });
+  const p = {};
+  for (const x of new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(new Date(s))) p[x.type] = x.value;
+  return `${p.hour}:${p.minute} ${p.day}/${p.month}/${p.year}`;
 }
 
 async function viewSessions() {
@@ -282,49 +293,82 @@ async function viewSessions() {
   const mode = { online: t('online'), in_person: t('inPerson'), both: t('both') };
   show(main, el('h2', {}, t('sessions')),
     r.items.length ? el('ul', { class: 'list' }, r.items.map((s) => el('li', {},
-      el('strong', {}, s.title),
+      el('strong', { lang: textLang(s.title) }, s.title),
       el('div', {}, when(s.starts_at), ' – ', when(s.ends_at), ' · ', mode[s.mode] || s.mode,
-        ' ', el('span', { class: 'badge' }, s.status)),
-      s.bridge_point ? el('div', { class: 'muted' }, t('where'), ': ', s.bridge_point.name,
-        s.bridge_point.address ? ', ' + s.bridge_point.address : '') : null,
-      s.attendance ? el('div', {}, el('span', { class: 'badge' }, s.attendance.state)) : null,
-      (s.documents || []).map((d) => el('div', {}, el('a', { href: '#/doc/' + d.id }, d.title || d.number || ('#' + d.id))))))) :
+        ' ', el('span', { class: 'badge', 'data-status': s.status }, stateWord('session', s.status))),
+      s.bridge_point ? el('div', { class: 'muted' }, t('where'), ': ', el('span', { lang: textLang(s.bridge_point.name + (s.bridge_point.address || '')) },
+        s.bridge_point.name, s.bridge_point.address ? ', ' + s.bridge_point.address : '')) : null,
+      s.attendance ? el('div', {}, t('attendance'), ': ', el('span', { class: 'badge', 'data-state': s.attendance.state },
+        stateWord('attendance', s.attendance.state))) : null,
+      (s.documents || []).map((d) => el('div', {}, el('a', { href: '#/doc/' + d.id, lang: d.lang || textLang(d.title || '') }, d.title || d.number || ('#' + d.id))))))) :
       el('p', {}, t('none')));
+}
+
+// "10 câu hỏi · 10 phút": what an attempt asks, in the interface's words.
+function quizFacts(q) {
+  return t('questionsN', { n: q.questions_per_attempt }) + ' · ' + t('minutesN', { n: Math.round(q.time_limit_seconds / 60) });
 }
 
 async function viewQuizzes() {
   const r = await api.get('/api/v1/quizzes?lang=' + docLang());
   show(main, el('h2', {}, t('quizzes')),
     r.items.length ? el('ul', { class: 'list' }, r.items.map((q) => el('li', {},
-      q.status === 'open' && q.in_audience ? el('a', { href: '#/quiz/' + q.id }, q.title) : el('strong', {}, q.title),
-      el('div', { class: 'muted' }, el('span', { class: 'badge' }, q.status), ' ',
-        q.questions_per_attempt, ' ? · ', Math.round(q.time_limit_seconds / 60), ' min',
-        q.mine && q.mine.best_score != null ? ` · ${t('score')}: ${q.mine.best_score}` : '')))) :
+      q.status === 'open' && q.in_audience
+        ? el('a', { href: '#/quiz/' + q.id, lang: q.title_km && docLang() === 'km' ? 'km' : 'vi' }, q.title)
+        : el('strong', { lang: q.title_km && docLang() === 'km' ? 'km' : 'vi' }, q.title),
+      el('div', { class: 'muted' }, el('span', { class: 'badge', 'data-status': q.status }, stateWord('quiz', q.status)), ' ',
+        quizFacts(q), q.mine && q.mine.best_score != null ? ` · ${t('bestScore')}: ${q.mine.best_score}` : '')))) :
       el('p', {}, t('none')));
 }
 
+// The quizzes on one document, for its page: the first page of the
+// member's quizzes, those that draw on this document (the list has no
+// document filter; a member has few quizzes at a time).
+async function docQuizzes(doc) {
+  const box = el('section', { 'aria-labelledby': 'doc-quizzes-h', lang: uiLang(), id: 'doc-quizzes' });
+  try {
+    const r = await api.get('/api/v1/quizzes?lang=' + docLang());
+    const mine = r.items.filter((q) => q.in_audience && (q.documents || []).some((d) => d.id === doc.id));
+    if (!mine.length) return null;
+    box.append(el('h3', { id: 'doc-quizzes-h' }, t('quizzesOnDoc')), el('ul', { class: 'list' }, mine.map((q) => el('li', {},
+      el('a', { href: '#/quiz/' + q.id, lang: q.title_km && docLang() === 'km' ? 'km' : 'vi' }, q.title), ' ',
+      el('span', { class: 'badge', 'data-status': q.status }, stateWord('quiz', q.status))))));
+    return box;
+  } catch (e) { return null; }
+}
+
 async function viewQuiz(id) {
-  const quiz = await api.get(`/api/v1/quizzes/${id}?lang=${docLang()}`);
+  const lang = docLang();
+  const quiz = await api.get(`/api/v1/quizzes/${id}?lang=${lang}`);
   const msg = el('p', { class: 'status', role: 'status' });
-  const startBtn = el('button', { type: 'button' }, t('start'));
-  const area = el('div', {});
+  const startBtn = el('button', { type: 'button', id: 'quiz-start' }, quiz.mine && quiz.mine.in_progress ? t('resume') : t('start'));
+  const canStart = quiz.status === 'open' && quiz.in_audience && quiz.mine && (quiz.mine.in_progress || quiz.mine.remaining > 0);
+  startBtn.disabled = !canStart;
+  const area = el('div', { id: 'quiz-area' });
   startBtn.addEventListener('click', async () => {
     try {
       // An attempt already under way (one at a time) is taken up again.
       const a = quiz.mine && quiz.mine.in_progress
-        ? await api.get(`/api/v1/quiz-attempts/${quiz.mine.in_progress}?lang=${docLang()}`)
-        : await api.post(`/api/v1/quizzes/${id}/attempts?lang=${docLang()}`, { client_id: uuid() });
+        ? await api.get(`/api/v1/quiz-attempts/${quiz.mine.in_progress}?lang=${lang}`)
+        : await api.post(`/api/v1/quizzes/${id}/attempts?lang=${lang}`, { client_id: uuid() });
       startBtn.hidden = true;
       renderAttempt(a);
-    } catch (e) { status(msg, e.message, 'error'); }
+    } catch (e) { status(msg, errorText(e), 'error'); }
   });
   function renderAttempt(a) {
     const submitId = uuid();
-    const form = el('form', {}, a.questions.map((q) => el('fieldset', { lang: q.lang },
-      el('legend', {}, `${q.position}. ${q.text}`),
-      q.choices.map((c) => el('label', { class: 'choice' },
-        el('input', { type: 'radio', name: 'q' + q.position, value: c.id }), c.text)))),
-    el('p', {}, el('button', { type: 'submit' }, t('submit'))));
+    const form = el('form', { id: 'quiz-form', 'data-attempt': a.id },
+      el('p', { class: 'muted' }, t('deadline'), ': ', el('span', {}, when(a.deadline))),
+      a.questions.map((q) => el('fieldset', { lang: q.lang, 'data-position': q.position },
+        el('legend', {}, `${q.position}. ${q.text}`),
+        q.fallback ? el('p', { class: 'badge warn', lang: uiLang() }, t('fallback')) : null,
+        q.choices.map((c) => {
+          const rid = `q${q.position}-c${c.id}`;
+          return el('div', { class: 'choice' },
+            el('input', { type: 'radio', id: rid, name: 'q' + q.position, value: c.id }),
+            el('label', { for: rid }, c.text));
+        }))),
+      el('p', {}, el('button', { type: 'submit', id: 'quiz-submit' }, t('submitQuiz'))));
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const answers = [];
@@ -334,21 +378,32 @@ async function viewQuiz(id) {
       }
       try {
         renderResult(await api.post(`/api/v1/quiz-attempts/${a.id}/submit`, { client_id: submitId, answers }));
-      } catch (e) { status(msg, e.message, 'error'); }
+      } catch (e) { status(msg, errorText(e), 'error'); }
     });
     area.replaceChildren(form);
+    const first = form.querySelector('input');
+    if (first) first.focus();
   }
+  // The score is the server's (the page scores nothing itself).
   function renderResult(a) {
-    area.replaceChildren(
-      el('h3', { id: 'quiz-score', tabindex: '-1' }, `${t('score')}: ${a.score}/${a.max_score}`),
-      el('ol', {}, a.questions.map((q) => el('li', { lang: q.lang },
-        q.text, ' — ', el('span', { class: q.right ? 'badge ok' : 'badge warn' }, q.right ? t('right') : t('wrong')),
-        q.right ? null : el('div', { class: 'muted' }, '→ ', (q.choices.find((c) => c.id === q.correct_choice) || {}).text)))));
+    startBtn.hidden = true;
+    area.replaceChildren(...[
+      el('h3', { id: 'quiz-score', tabindex: '-1', 'data-attempt': a.id, 'data-score': a.score, 'data-max': a.max_score },
+        t('scoreOf', { a: a.score, b: a.max_score })),
+      a.all_right ? el('p', { class: 'badge ok' }, t('allRight')) : null,
+      el('ol', { id: 'quiz-review' }, a.questions.map((q) => el('li', { lang: q.lang, 'data-right': String(!!q.right) },
+        q.text, ' — ', el('span', { class: q.right ? 'badge ok' : 'badge warn', lang: uiLang() }, q.right ? t('right') : t('wrong')),
+        q.right ? null : el('div', { class: 'muted' }, '→ ', (q.choices.find((c) => c.id === q.correct_choice) || {}).text)))),
+      el('p', {}, el('a', { href: '#/quizzes' }, t('backToQuizzes')))].filter(Boolean));
     area.querySelector('#quiz-score').focus();
   }
   show(main, el('p', {}, el('a', { href: '#/quizzes' }, '← ', t('back'))),
-    el('h2', {}, quiz.title), el('p', { class: 'muted' }, quiz.questions_per_attempt, ' ? · ',
-      Math.round(quiz.time_limit_seconds / 60), ' min'), startBtn, msg, area);
+    el('h2', { lang: quiz.title_km && lang === 'km' ? 'km' : 'vi' }, quiz.title),
+    el('p', { class: 'muted' }, el('span', { class: 'badge', 'data-status': quiz.status }, stateWord('quiz', quiz.status)), ' ', quizFacts(quiz),
+      quiz.mine ? ' · ' + t('attemptsLeft', { n: quiz.mine.remaining }) : '',
+      quiz.mine && quiz.mine.best_score != null ? ` · ${t('bestScore')}: ${quiz.mine.best_score}` : ''),
+    (quiz.documents || []).map((d) => el('p', {}, el('a', { href: '#/doc/' + d.id, lang: d.lang }, d.title))),
+    startBtn, msg, area);
 }
 
 // ---- routing ------------------------------------------------------------
@@ -372,7 +427,7 @@ async function route() {
     else await viewDocs();
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) { viewLogin(); return; }
-    show(main, el('h2', {}, t('app')), el('p', { class: 'status error', role: 'alert' }, e.message));
+    show(main, el('h2', {}, t('app')), el('p', { class: 'status error', role: 'alert' }, errorText(e)));
   }
   refreshOutbox();
 }

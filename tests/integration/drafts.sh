@@ -66,6 +66,25 @@ auth_req "$mtok" "$BASE/api/v1/documents/$D"
 is "$REQ_STATUS" 200 "a member under D1 reads it"
 is "$(json .sections[5].title)" "Ý 6" "... as published"
 
+# With no draft under way, the editors' GET of the draft gives the latest
+# version as the next save starts from it, with the document's unit (the
+# public document JSON has none) and the translation states (sql/0038).
+auth_req "$ptok" "$BASE/api/v1/documents/$D/draft"
+is "$REQ_STATUS" 200 "GET the draft of a published document without one: 200"
+is "$(json .state)" published "... the latest version, published"
+is "$(json .version)" 1 "... version 1"
+is "$(json .unit_id)" "${FX_UNIT[D1]}" "... with the document's unit (D1)"
+is "$(json .texts.km.translation)" pending "... and the Khmer text's translation state"
+is "$(json '.texts.vi.sections[5].title')" "Ý 6" "... and its texts"
+shaped=$(jq --slurpfile api "$HB_REPO/assets/openapi.json" \
+    '($api[0].components.schemas.DocumentDraft) as $s
+     | (keys - ($s.properties | keys)) == [] and ($s.required - keys) == []' "$REQ_BODY_FILE")
+is "$shaped" true "... shaped as the OpenAPI document's DocumentDraft"
+auth_req "$mtok" "$BASE/api/v1/documents/$D/draft"
+is "$REQ_STATUS" 404 "a member who reads it may not open it in the editor (404)"
+auth_req "$ctok" "$BASE/api/v1/documents/$D/draft"
+is "$REQ_STATUS" 404 "nor may a committee member of another district (404)"
+
 # Only the Vietnamese text changes: version 2, Khmer stale.
 put "$ptok" PUT "/api/v1/documents/$D/draft" "$(body "$(sections 6 Điểm)" "$(sections 6 ចំណុច)" "Đề cương học tập (sửa)")"
 is "$(json .version)" 2 "a draft of a published document is version 2"
