@@ -277,7 +277,8 @@ fail(struct http_request *req, struct db_query *q)
 
 	sqlstate_to_error(state, primary, hint, &err);
 	if (err.status == HTTP_STATUS_SERVICE_UNAVAILABLE)
-		http_response_header(req, "retry-after", HB_RETRY_AFTER_DB);
+		http_response_header(req, "retry-after",
+		    sqlstate_retry_after(state));
 	reply_hb_error(req, &err);
 
 	/* access_require() (sql/0004_access.sql) marks its refusals. */

@@ -36,6 +36,8 @@
 
 /* Seconds a client is told to wait when the database cannot be reached. */
 #define HB_RETRY_AFTER_DB	"2"
+/* ... and when its disk is full (storage_full): an operator must act. */
+#define HB_RETRY_AFTER_FULL	"30"
 
 /* Sessions: 32 random bytes, 43 characters of base64url, kept 30 days. */
 #define HB_TOKEN_BYTES		32
@@ -335,6 +337,7 @@ void		sqlstate_to_error(const char *, const char *, const char *,
 		    struct hb_error *);
 int		sqlstate_is_unavailable(const char *);
 int		sqlstate_replica_retry(const char *);
+const char	*sqlstate_retry_after(const char *);
 
 /* db.c */
 int		db_query_or_reply(struct http_request *, struct db_query *,

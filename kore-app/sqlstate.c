@@ -2,8 +2,14 @@
  * The one place where a PostgreSQL error becomes an HTTP answer (pure).
  *
  * Three kinds of error reach a request. The database may be out of reach
- * (no SQLSTATE at all, connection class 08, shutting down, too many
- * connections, disk full): the client gets 503 and is told to come back.
+ * (no SQLSTATE at all, connection class 08, shutting down) or out of a
+ * resource (class 53: disk full, out of memory, too many connections):
+ * the client gets 503 and is told when to come back. A full disk gets a
+ * code of its own, storage_full, and a longer Retry-After: it lasts until
+ * an operator frees space, while reads go on working (what is stored can
+ * still be read), so a phone should keep its queue and wait, not hammer;
+ * tests/integration/disk_full.sh fills a real file system under the
+ * tables.
  * A constraint may refuse a write the handler could not foresee (a unique
  * key taken by a concurrent request): the client gets 409 or 422. Or an SQL
  * function of ours refuses on purpose, with RAISE ... USING ERRCODE =
@@ -63,6 +69,23 @@ sqlstate_to_error(const char *state, const char *primary, const char *hint,
 {
 	int		status;
 
+	/*
+	 * Class 53 before the general "unavailable": the server is there
+	 * but lacks room (53100) or memory or connections (53200, 53300,
+	 * 53400), which clients and operators tell apart.
+	 */
+	if (state != NULL && !strcmp(state, "53100")) {
+		set(err, 503, "storage_full",
+		    "The database has no room to store this right now; "
+		    "try again later.");
+		return;
+	}
+	if (state != NULL && strlen(state) == 5 && !strncmp(state, "53", 2)) {
+		set(err, 503, "database_busy",
+		    "The database is overloaded; try again shortly.");
+		return;
+	}
+
 	if (sqlstate_is_unavailable(state)) {
 		set(err, 503, "database_unavailable",
 		    "The database cannot be reached; try again shortly.");
@@ -116,6 +139,19 @@ sqlstate_to_error(const char *state, const char *primary, const char *hint,
 
 	set(err, 500, "internal_error",
 	    "An internal error occurred; it has been logged.");
+}
+
+/*
+ * The Retry-After of a 503 caused by this SQLSTATE, in seconds: a full disk
+ * does not empty itself in two seconds; everything else that is 503
+ * (a restart, a collision, a busy server) usually passes that fast.
+ */
+const char *
+sqlstate_retry_after(const char *state)
+{
+	if (state != NULL && !strcmp(state, "53100"))
+		return (HB_RETRY_AFTER_FULL);
+	return (HB_RETRY_AFTER_DB);
 }
 
 static void

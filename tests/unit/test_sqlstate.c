@@ -34,11 +34,35 @@ unreachable_database_is_503(void **state)
 	expect("08006", "x", NULL, 503, "database_unavailable");
 	expect("57P01", "x", NULL, 503, "database_unavailable");
 	expect("57P03", "x", NULL, 503, "database_unavailable");
-	expect("53100", "x", NULL, 503, "database_unavailable");
-	expect("53300", "x", NULL, 503, "database_unavailable");
 	expect("25006", "x", NULL, 503, "database_unavailable");
 	assert_true(sqlstate_is_unavailable(NULL));
 	assert_false(sqlstate_is_unavailable("23505"));
+	assert_string_equal(sqlstate_retry_after(NULL), HB_RETRY_AFTER_DB);
+	assert_string_equal(sqlstate_retry_after("08006"), HB_RETRY_AFTER_DB);
+}
+
+/*
+ * Class 53: the server is there but out of a resource. A full disk has
+ * its own code and a longer wait; the others are a busy server. All of
+ * them still count as "unavailable" for the replica (taken out of reads).
+ */
+static void
+resources_exhausted_are_503(void **state)
+{
+	(void)state;
+	expect("53100", "could not extend file", NULL, 503, "storage_full");
+	expect("53200", "out of memory", NULL, 503, "database_busy");
+	expect("53300", "too many connections", NULL, 503, "database_busy");
+	expect("53400", "configuration limit", NULL, 503, "database_busy");
+	/* A hint never turns class 53 into something else. */
+	expect("53100", "x", "not_found", 503, "storage_full");
+	assert_string_equal(sqlstate_retry_after("53100"), HB_RETRY_AFTER_FULL);
+	assert_string_equal(sqlstate_retry_after("53300"), HB_RETRY_AFTER_DB);
+	assert_string_equal(sqlstate_retry_after("40001"), HB_RETRY_AFTER_DB);
+	assert_true(sqlstate_is_unavailable("53100"));
+	assert_int_equal(sqlstate_replica_retry("53100"), 1);
+	/* Not class 53, however it starts. */
+	expect("5310", "x", NULL, 503, "database_unavailable");
 }
 
 static void
@@ -110,6 +134,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(unreachable_database_is_503),
+		cmocka_unit_test(resources_exhausted_are_503),
 		cmocka_unit_test(constraints_are_client_errors),
 		cmocka_unit_test(our_functions_choose_status_code_and_message),
 		cmocka_unit_test(anything_else_is_500_without_details),
