@@ -161,11 +161,11 @@ one_pass() {
 	# --- The requests ---
 	req "$BASE/healthz"
 	is "$REQ_STATUS $(json .database)" "200 ok" "$mode: /healthz: 200, the database reached by hostaddr from the chroot"
-	login "${FX_CARD[member]}" "${FX_PASSWORD[member]}" mtok
+	login "${FX_CARD[member]}" "${FX_PASSWORD[member]}" mtok || true
 	is "$REQ_STATUS" 200 "$mode: a member logs in (Argon2id in a task thread)"
-	login "${FX_CARD[khmer]}" "${FX_PASSWORD[khmer]}" ktok
+	login "${FX_CARD[khmer]}" "${FX_PASSWORD[khmer]}" ktok || true
 	is "$REQ_STATUS" 200 "$mode: a Khmer reader logs in"
-	login "${FX_CARD[admin]}" "${FX_PASSWORD[admin]}" atok
+	login "${FX_CARD[admin]}" "${FX_PASSWORD[admin]}" atok || true
 	is "$REQ_STATUS" 200 "$mode: an administrator logs in"
 	auth_req "$mtok" "$BASE/api/v1/me"
 	is "$REQ_STATUS $(json .id)" "200 ${FX_ID[member]}" "$mode: GET /api/v1/me"
