@@ -3,7 +3,7 @@
 # HANDBOOK_DB_WAIT_MS, HANDBOOK_PG_QUEUE_LIMIT; kore-app/db.c). This test
 # starts a stack of its own with scripts/stack, in a scratch var dir on free
 # ports, with a small pool: 2 Kore workers of 2 connections each, at most 6
-# statements queued per worker, and a 1000 ms wait budget; it stops it by
+# statements queued per worker, and a 1500 ms wait budget; it stops it by
 # its PIDs (scripts/stack down) however it ends.
 #
 # The blocker is what makes pools run dry in production: a lock. psql takes
@@ -27,15 +27,16 @@ set -eu
 . "$HB_REPO/tests/lib/assert.sh"
 . "$HB_REPO/tests/lib/stack.sh"
 
-WAIT_MS=1000
+WAIT_MS=1500	# not the default (2000), to show the setting is read
 CONN_MAX=2
 QUEUE_LIMIT=6
 WORKERS=2
 BURST=60	# requests per round, all at once against the blocked pool
-# What the pool takes without refusing anything, whichever worker gets the
-# requests: one worker's connections and queue. The warm-up, the events
-# sent again and the load after the blocker keep to it.
-FITS=$((CONN_MAX + QUEUE_LIMIT))
+# The load the pool serves comfortably, even with statements slowed to a
+# few hundred ms by a busy machine: as many requests in flight as there
+# are connections. The warm-up, the events sent again and the load after
+# the blocker keep to it.
+FITS=$((WORKERS * CONN_MAX))
 ROUNDS=3
 HOLD=5		# seconds the lock is held per round
 MARGIN_MS=1000	# on top of WAIT_MS: TLS, HAProxy, curl, a busy machine
@@ -198,6 +199,9 @@ summary() {
 			($2 in ra) ? ra[$2] : "-", ($2 in code) ? code[$2] : "-" }'
 }
 
+# statuses FILE: "status×count ..." of a summary, for the diagnostics.
+statuses() { awk '{ print $3 "/" $6 }' "$1" | sort | uniq -c | awk '{ printf "%s×%s ", $2, $1 }'; }
+
 # percentiles FILE: p50 p99 max of the numbers in FILE (one per line).
 percentiles() {
 	sort -n "$1" | awk '{ v[NR] = $1 } END {
@@ -224,7 +228,7 @@ lock() {
 
 burst warm "$FITS"
 summary warm >"$RES/warm.txt"
-is "$(awk '$3 != 200' "$RES/warm.txt" | wc -l)" 0 "warm-up: $BURST requests, $FITS at a time, without a blocker: all 200"
+is "$(awk '$3 != 200' "$RES/warm.txt" | wc -l)" 0 "warm-up: $BURST requests, $FITS at a time, without a blocker: all 200 ($(statuses "$RES/warm.txt"))"
 workers0=$(workers)
 rss0=$(rss_kb)
 diag "workers $workers0, RSS after the warm-up: $((rss0 / 1024)) MB"
@@ -264,7 +268,9 @@ ok "[ $deadline -gt 0 ]" "requests queued past the $WAIT_MS ms budget were answe
 ok "[ $full -gt 0 ]" "requests that found Kore's queue of $QUEUE_LIMIT full were answered 503 at once ($full)"
 ok "[ $((deadline + full)) -ge $n503 ]" "... and those are all the 503s (HAProxy's health checks got some of the others)"
 waited=$(sed -n -E 's/.*no connection came free in time \(waited ([0-9]+) ms.*/\1/p' "$KLOG" | sort -n | tail -n 1)
-ok "[ ${waited:-0} -ge $WAIT_MS ] && [ ${waited:-0} -le $((WAIT_MS + MARGIN_MS)) ]" \
+# Within 400 ms of the budget: the timer fires on time, and the setting is
+# read (the default would be 2000).
+ok "[ ${waited:-0} -ge $WAIT_MS ] && [ ${waited:-0} -le $((WAIT_MS + 400)) ]" \
 	"the longest wait Kore logged is the budget ($waited ms)"
 
 # Latency: every answer within the budget plus a margin, except the event
@@ -299,7 +305,7 @@ burst again "$FITS" "$RES/retried"
 summary again >"$RES/again.txt"
 nretried=$(wc -l <"$RES/retried")
 ok "[ $nretried -gt 0 ]" "$nretried events answered 503 are sent again with the lock gone ($(wc -l <"$RES/dropped") are not)"
-is "$(awk '$3 == 200' "$RES/again.txt" | wc -l)" "$nretried" "... every one answered 200"
+is "$(awk '$3 == 200' "$RES/again.txt" | wc -l)" "$nretried" "... every one answered 200 ($(statuses "$RES/again.txt"))"
 accepted=0
 for f in "$RES"/again-*.json; do
 	[ "$(jq -r '.results[0].status' "$f" 2>/dev/null)" = accepted ] && accepted=$((accepted + 1))
@@ -308,7 +314,7 @@ is "$accepted" "$nretried" "... and accepted, not duplicate: the first try was n
 
 burst after "$FITS"
 summary after >"$RES/after.txt"
-is "$(awk '$3 != 200' "$RES/after.txt" | wc -l)" 0 "with the blocker gone, $BURST requests, $FITS at a time, all succeed again"
+is "$(awk '$3 != 200' "$RES/after.txt" | wc -l)" 0 "with the blocker gone, $BURST requests, $FITS at a time, all succeed again ($(statuses "$RES/after.txt"))"
 is "$(workers)" "$workers0" "... on the same workers: nothing was restarted"
 is "$(head -n 1 "$PX_VAR/run/kore.pid")" "$KORE_MAIN" "... under the same Kore"
 req "$BASE/healthz"
