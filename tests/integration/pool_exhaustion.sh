@@ -40,6 +40,8 @@ FITS=$((WORKERS * CONN_MAX))
 ROUNDS=3
 HOLD=5		# seconds the lock is held per round
 MARGIN_MS=1000	# on top of WAIT_MS: TLS, HAProxy, curl, a busy machine
+# Both workers together: the ASan quarantine (8 MB each, px_env) may fill
+# with what the rounds freed; anything beyond it and some slack is a leak.
 RSS_BOUND_KB=$((24 * 1024))
 
 # --- The stack of this test ------------------------------------------------
