@@ -31,10 +31,29 @@
  * by a conflict with replay) is run again on the primary before anything
  * is answered: reads are idempotent, and a stopped replica then costs no
  * client a request.
+ *
+ * Waiting for a connection is bounded. Kore 4.1 queues a statement behind
+ * pgsql_conn_max connections per worker with no timeout: the request
+ * sleeps until a connection is handed back, so when statements hang (a
+ * lock, a stalled server) every request behind them would hang too, each
+ * holding its memory, until HAProxy's 30 s gives up on it and the client
+ * retries into the same queue. A request may wait HANDBOOK_DB_WAIT_MS in
+ * all (2 s by default); then it leaves the queue and is answered 503
+ * database_busy with Retry-After, before anything of it was sent to the
+ * database, so a write answered so was not stored and can be sent again.
+ * A one-shot Kore timer per waiting statement wakes the request at its
+ * deadline: a queued request sleeps and its handler is not called, so a
+ * check in the handler alone would never run; the timer is removed when
+ * the statement gets its connection or the request goes away
+ * (db_query_clear() from request_free()). When Kore's queue itself is
+ * full (pgsql_queue_limit), kore_pgsql_setup() fails at once with "no
+ * available connection": that is answered the same way.
  */
 
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "handbook.h"
@@ -42,6 +61,45 @@
 static int	fail(struct http_request *, struct db_query *);
 static int	to_primary(struct http_request *, struct db_query *);
 static int	connection_usable(struct kore_pgsql *);
+static int	wait_more(struct http_request *, struct db_query *);
+static void	wait_end(struct http_request *, struct db_query *);
+static void	wait_timeout(void *, u_int64_t);
+static int	busy(struct http_request *, struct db_query *, const char *);
+
+/* HANDBOOK_DB_WAIT_MS, read once per worker by db_init(). */
+static u_int64_t	db_wait_ms = HB_DB_WAIT_MS_DEFAULT;
+
+/* Kore's error when its queue of waiting statements is full (pgsql.c). */
+#define KORE_PGSQL_QUEUE_FULL	"no available connection"
+
+/*
+ * Called from handbook_onload() in each worker: how long a request may
+ * wait for database connections. A bad value is logged and the default
+ * used, as for the other settings in milliseconds (replica.c).
+ */
+void
+db_init(void)
+{
+	const char	*v;
+	char		*end;
+	long long	 n;
+
+	db_wait_ms = HB_DB_WAIT_MS_DEFAULT;
+	if ((v = getenv("HANDBOOK_DB_WAIT_MS")) == NULL || *v == '\0')
+		return;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n < HB_DB_WAIT_MS_MIN ||
+	    n > HB_DB_WAIT_MS_MAX) {
+		kore_log(LOG_WARNING, "HANDBOOK_DB_WAIT_MS=%s is not a number "
+		    "of milliseconds between %d and %d; using %d", v,
+		    HB_DB_WAIT_MS_MIN, HB_DB_WAIT_MS_MAX,
+		    HB_DB_WAIT_MS_DEFAULT);
+		return;
+	}
+	db_wait_ms = (u_int64_t)n;
+}
 
 int
 db_query_or_reply(struct http_request *req, struct db_query *q,
@@ -72,15 +130,40 @@ db_query_params_or_reply(struct http_request *req, struct db_query *q,
 		kore_pgsql_bind_request(&q->sql, req);
 		q->started = 1;
 		q->result = NULL;
+		q->req = req;
+		q->wait_since = 0;
+		q->wait_timer = NULL;
 	}
 
 	if (q->sql.state == KORE_PGSQL_STATE_INIT) {
+		if (q->wait_since != 0) {
+			/*
+			 * Queued before. Kore took us out of its queue if it
+			 * woke us for a free connection, but not if our
+			 * deadline did; asking again while still queued
+			 * would queue us twice, and the second entry would
+			 * outlive the request. Leave the queue first.
+			 */
+			kore_pgsql_cleanup(&q->sql);
+			kore_pgsql_init(&q->sql);
+			kore_pgsql_bind_request(&q->sql, req);
+		}
 		if (!kore_pgsql_setup(&q->sql, q->db, KORE_PGSQL_ASYNC)) {
 			/* Still INIT: queued until a connection is free. */
-			if (q->sql.state == KORE_PGSQL_STATE_INIT)
-				return (DB_PENDING);
+			if (q->sql.state == KORE_PGSQL_STATE_INIT) {
+				if (wait_more(req, q))
+					return (DB_PENDING);
+				return (busy(req, q, "no connection came free "
+				    "in time"));
+			}
+			if (q->sql.conn == NULL && q->sql.error != NULL &&
+			    !strcmp(q->sql.error, KORE_PGSQL_QUEUE_FULL))
+				return (busy(req, q, "the queue for "
+				    "connections is full"));
+			wait_end(req, q);
 			goto failed;
 		}
+		wait_end(req, q);
 		if (!connection_usable(&q->sql))
 			goto failed;
 		if (!kore_pgsql_query_param_fields(&q->sql, sql, 0, nparams,
@@ -242,9 +325,110 @@ db_query_clear(struct db_query *q)
 		kore_pgsql_cleanup(&q->sql);
 	if (q->result != NULL)
 		PQclear(q->result);
+	/* The timer points at q, which may be freed after this. */
+	if (q->wait_timer != NULL)
+		kore_timer_remove(q->wait_timer);
 
 	q->result = NULL;
 	q->started = 0;
+	q->wait_since = 0;
+	q->wait_timer = NULL;
+}
+
+/*
+ * A statement is queued for a connection: 1 to go on waiting (the deadline
+ * timer is set on the first wait), 0 when the request has waited its
+ * HANDBOOK_DB_WAIT_MS. The budget is per request, not per statement, so a
+ * request of three statements cannot wait three times as long.
+ */
+static int
+wait_more(struct http_request *req, struct db_query *q)
+{
+	struct request_ctx	*ctx;
+	u_int64_t		 now, waited;
+
+	ctx = request_ctx_get(req);
+	now = kore_time_ms();
+
+	if (q->wait_since == 0) {
+		q->wait_since = now;
+		if (ctx->db_waited_ms >= db_wait_ms)
+			return (0);
+		q->wait_timer = kore_timer_add(wait_timeout,
+		    db_wait_ms - ctx->db_waited_ms, q, KORE_TIMER_ONESHOT);
+		return (1);
+	}
+
+	/* The timer has fired (it is NULL then), or the clock says so. */
+	waited = ctx->db_waited_ms + (now - q->wait_since);
+	return (q->wait_timer != NULL && waited < db_wait_ms);
+}
+
+/* The statement has its connection (or failed): stop the clock. */
+static void
+wait_end(struct http_request *req, struct db_query *q)
+{
+	struct request_ctx	*ctx;
+
+	if (q->wait_timer != NULL) {
+		kore_timer_remove(q->wait_timer);
+		q->wait_timer = NULL;
+	}
+	if (q->wait_since != 0) {
+		ctx = request_ctx_get(req);
+		ctx->db_waited_ms += kore_time_ms() - q->wait_since;
+		q->wait_since = 0;
+	}
+}
+
+/*
+ * The deadline of a queued statement: wake its request, whose handler then
+ * finds it still without a connection (or takes one just freed). Kore frees
+ * a one-shot timer after this returns.
+ */
+static void
+wait_timeout(void *arg, u_int64_t now)
+{
+	struct db_query		*q = arg;
+
+	(void)now;
+	q->wait_timer = NULL;
+	http_request_wakeup(q->req);
+}
+
+/*
+ * No connection for this request: 503 with Retry-After. Nothing of the
+ * statement was sent, and the pgsql leaves Kore's queue and the request's
+ * list (kore_pgsql_cleanup() in db_query_clear()), so Kore can never hand
+ * it a connection afterwards.
+ */
+static int
+busy(struct http_request *req, struct db_query *q, const char *why)
+{
+	struct request_ctx	*ctx;
+	u_int64_t		 waited;
+
+	ctx = request_ctx_get(req);
+	waited = ctx->db_waited_ms;
+	if (q->wait_since != 0)
+		waited += kore_time_ms() - q->wait_since;
+	kore_log(LOG_NOTICE, "rid=%s database busy: %s (waited %llu ms, "
+	    "limit %llu ms)", ctx->id, why, (unsigned long long)waited,
+	    (unsigned long long)db_wait_ms);
+
+	db_query_clear(q);
+	ctx->db_waited_ms = waited;
+
+	/*
+	 * Kore put the request to sleep when it queued the statement; a
+	 * request answered while on the sleeping list would be freed from
+	 * the wrong list.
+	 */
+	http_request_wakeup(req);
+	http_response_header(req, "retry-after", HB_RETRY_AFTER_DB);
+	reply_error(req, HTTP_STATUS_SERVICE_UNAVAILABLE, "database_busy",
+	    "The server is busy; try again shortly.");
+	return (DB_REPLIED);
 }
 
 static int

@@ -34,10 +34,21 @@
 #define HB_ROUTE_PARAM_MAX	128
 #define HB_ID_MAX		24	/* a bigint as text, with its NUL */
 
-/* Seconds a client is told to wait when the database cannot be reached. */
+/*
+ * Seconds a client is told to wait when the database cannot be reached, or
+ * when no connection to it came free in time (db.c).
+ */
 #define HB_RETRY_AFTER_DB	"2"
 /* ... and when its disk is full (storage_full): an operator must act. */
 #define HB_RETRY_AFTER_FULL	"30"
+
+/*
+ * How long a request may wait, in all, for a pooled database connection
+ * before it is answered 503 database_busy (HANDBOOK_DB_WAIT_MS; db.c).
+ */
+#define HB_DB_WAIT_MS_DEFAULT	2000
+#define HB_DB_WAIT_MS_MIN	50
+#define HB_DB_WAIT_MS_MAX	60000
 
 /* Sessions: 32 random bytes, 43 characters of base64url, kept 30 days. */
 #define HB_TOKEN_BYTES		32
@@ -89,6 +100,11 @@ struct db_query {
 	const char		*db;		/* HB_DB or HB_DB_READ */
 	struct kore_pgsql	sql;
 	PGresult		*result;
+	/* While queued behind the pool: since when, and the deadline's
+	   timer (NULL once it fired or was removed). */
+	struct http_request	*req;
+	u_int64_t		wait_since;	/* kore_time_ms(); 0: not queued */
+	struct kore_timer	*wait_timer;
 };
 
 /* What a pw_job does (pwhash.c). */
@@ -137,6 +153,8 @@ struct request_ctx {
 	struct pw_job		*pw;
 	char			*body_text;	/* body_text_or_reply() */
 	int			replied;
+	u_int64_t		db_waited_ms;	/* queued for connections, in
+						   all, so far (db.c) */
 };
 
 /*
@@ -340,6 +358,7 @@ int		sqlstate_replica_retry(const char *);
 const char	*sqlstate_retry_after(const char *);
 
 /* db.c */
+void		db_init(void);
 int		db_query_or_reply(struct http_request *, struct db_query *,
 		    const char *, int, const char **);
 int		db_query_params_or_reply(struct http_request *,

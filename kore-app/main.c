@@ -79,6 +79,9 @@ handbook_onload(int action)
 	    *assets_dir == '\0')
 		assets_dir = "assets";
 
+	/* How long a request may wait for a pooled connection (db.c). */
+	db_init();
+
 	if (!kore_pgsql_register(HB_DB, database_url)) {
 		kore_log(LOG_ERR, "cannot register the database");
 		return (KORE_RESULT_ERROR);
