@@ -8,21 +8,11 @@ set -eu
 . "$HB_REPO/tests/lib/assert.sh"
 . "$HB_REPO/tests/lib/stack.sh"
 
-pick_port() {
-	local p
-	for _ in $(seq 100); do
-		p=$((20000 + RANDOM % 40000))
-		if port_free "$p"; then echo "$p"; return 0; fi
-	done
-	return 1
-}
 
 var2=$TEST_TMP/var
 mkdir -p "$var2"
 chmod 755 "$TEST_TMP" "$var2"
-port2=$(pick_port)
-kore2=$(pick_port)
-while [ "$kore2" = "$port2" ]; do kore2=$(pick_port); done
+test_free_ports 1 port2 kore2 || bail_out "no free port"
 
 second() {
 	HANDBOOK_VAR=$var2 HANDBOOK_PORT=$port2 HANDBOOK_KORE_PORT=$kore2 \

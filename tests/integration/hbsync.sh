@@ -284,15 +284,7 @@ EOF
 # The man in the middle: a key of its own, signed by the stack's CA (so
 # only the pin tells it apart), every bundle answered with a copy whose
 # payload has one byte changed and whose signature is the original one.
-pick_port() {
-	local p
-	for _ in $(seq 100); do
-		p=$((20000 + RANDOM % 40000))
-		if port_free "$p"; then echo "$p"; return 0; fi
-	done
-	return 1
-}
-MITM_PORT=$(pick_port) || bail_out "no free port"
+test_free_ports 1 MITM_PORT || bail_out "no free port"
 (
 	cd "$TEST_TMP"
 	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
@@ -331,7 +323,7 @@ relay_stop mitm
 
 # ---- events: offline, a stop in the middle of a push --------------------
 
-RELAY_PORT=$(pick_port) || bail_out "no free port"
+test_free_ports 1 RELAY_PORT || bail_out "no free port"
 relay_config "$RELAY_PORT" "$HANDBOOK_VAR/tls/server.pem" \
 	'http-request set-var(txn.events) bool(true) if { path /api/v1/events }
 		http-response lua.hbdelay if { var(txn.events) -m bool }' >"$TEST_TMP/relay.cfg"

@@ -30,21 +30,6 @@ set -eu
 
 # --- The stack of this test ------------------------------------------------
 
-free_port() {
-	local p
-	for _ in $(seq 200); do
-		p=$((20000 + RANDOM % 40000))
-		case " $taken " in *" $p "*) continue ;; esac
-		# Also keep p+1 free: the Kore node and replica take the next port.
-		if port_free "$p" && port_free $((p + 1)); then
-			taken="$taken $p $((p + 1))"
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
-}
-taken="$HANDBOOK_PORT $HANDBOOK_KORE_PORT $HANDBOOK_PG_PORT"
 MN_VAR=$(mktemp -d "${TMPDIR:-/tmp}/handbook-multinode.XXXXXX")
 chmod 755 "$MN_VAR"
 mn_env() {
@@ -53,7 +38,8 @@ mn_env() {
 		HANDBOOK_KORE_NODES=2 HANDBOOK_REPLICA=1 HANDBOOK_READ_MAX_LAG_MS=1000 \
 		HANDBOOK_DEMO_DATA=0 HANDBOOK_CONTENT=0 HANDBOOK_DATABASE_URL= "$@"
 }
-MN_PORT=$(free_port) MN_KORE_PORT=$(free_port) MN_PG_PORT=$(free_port)
+# Two ports each: the second Kore node and the replica take the next one.
+test_free_ports 2 MN_PORT MN_KORE_PORT MN_PG_PORT || bail_out "no free port"
 mn_down() {
 	mn_env "$HB_REPO/scripts/stack" down 2>&1 | sed -e 's/^/# /' || true
 	if [ "${HANDBOOK_TEST_KEEP:-0}" = 1 ]; then

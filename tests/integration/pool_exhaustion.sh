@@ -46,23 +46,9 @@ RSS_BOUND_KB=$((24 * 1024))
 
 # --- The stack of this test ------------------------------------------------
 
-free_port() {
-	local p
-	for _ in $(seq 200); do
-		p=$((20000 + RANDOM % 40000))
-		case " $taken " in *" $p "*) continue ;; esac
-		if port_free "$p"; then
-			taken="$taken $p"
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
-}
-taken="${HANDBOOK_PORT:-} ${HANDBOOK_KORE_PORT:-} ${HANDBOOK_PG_PORT:-}"
 PX_VAR=$(mktemp -d "${TMPDIR:-/tmp}/handbook-pool.XXXXXX")
 chmod 755 "$PX_VAR"
-PX_PORT=$(free_port) PX_KORE_PORT=$(free_port) PX_PG_PORT=$(free_port)
+test_free_ports 1 PX_PORT PX_KORE_PORT PX_PG_PORT || bail_out "no free port"
 # A small ASan quarantine: freed memory held back by the sanitizer build
 # would otherwise count as growth in the RSS figures.
 px_env() {

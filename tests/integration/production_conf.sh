@@ -55,28 +55,13 @@ at_exit cleanup_docs
 D=$(fx_sql "SELECT id FROM documents WHERE slug = 'test-prodconf'")
 
 # --- The stack of this test ----------------------------------------------------
-pick_port() {
-	local p
-	for _ in $(seq 200); do
-		p=$((20000 + RANDOM % 40000))
-		case " $taken " in *" $p "*) continue ;; esac
-		if port_free "$p"; then
-			taken="$taken $p"
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
-}
-taken="$HANDBOOK_PORT $HANDBOOK_KORE_PORT $HANDBOOK_PG_PORT"
 PV=$TEST_TMP/var
 mkdir -p "$PV/secrets/signing"
 chmod 755 "$TEST_TMP" "$PV"
 chmod 700 "$PV/secrets" "$PV/secrets/signing"
 # The suite's key: `signing-key ensure` then registers nothing new.
 cp "$HANDBOOK_VAR"/secrets/signing/*.sk "$PV/secrets/signing/" 2>/dev/null || true
-P_PORT=$(pick_port)
-P_KORE=$(pick_port)
+test_free_ports 1 P_PORT P_KORE || bail_out "no free port"
 pv_env() {
 	env "HANDBOOK_VAR=$PV" "HANDBOOK_PORT=$P_PORT" "HANDBOOK_KORE_PORT=$P_KORE" \
 		"HANDBOOK_DATABASE_URL=$HANDBOOK_DATABASE_URL" HANDBOOK_KORE_CHROOT=1 \
