@@ -25,6 +25,10 @@
 #
 # Why not one request per TAP line: about 1,400 cells would drown the
 # output; one line per row, with the cells that differ in its diagnostics.
+#
+# About 1,300 requests and the objects behind them: 4 to 15 minutes on
+# this shared 2-core machine, hence:
+# tests/run: timeout 1500
 set -eu
 . "$HB_REPO/tests/lib/assert.sh"
 . "$HB_REPO/tests/lib/stack.sh"
