@@ -332,8 +332,8 @@ GET    /api/v1/reports/engagement?unit={unit}&document={doc}  d2  404 403 404 20
 GET    /api/v1/reports/engagement?unit={unit}&session={id}    ssx.d1 403 404 403 404 200 200 401
 PUT    /api/v1/units/{id}/report-target                c1         403 404 403 404 200 200 401  {"target":0.9}
 PUT    /api/v1/units/{id}/report-target                d2         404 403 404 200 200 200 401  {"target":0.9}
-DELETE /api/v1/units/{id}/report-target                c1         403 404 403 404 204 204 401
-DELETE /api/v1/units/{id}/report-target                d2         404 403 404 204 204 204 401
+DELETE /api/v1/units/{id}/report-target                c1         403 404 403 404 200 200 401
+DELETE /api/v1/units/{id}/report-target                d2         404 403 404 200 200 200 401
 # --- essays
 POST   /api/v1/essays                                  docp       201 201 201 201 201 201 401  {"client_id":"{uuid}","document_id":{docp},"sections":{"content":"Bản nháp bài thu hoạch."}}
 POST   /api/v1/essays                                  docd1      201 422 201 422 201 201 401  {"client_id":"{uuid}","document_id":{docd1},"sections":{"content":"Bản nháp bài thu hoạch."}}
