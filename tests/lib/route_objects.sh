@@ -110,8 +110,8 @@ make_doc "$D2" yes; DOC_D2=$NEW_DOC
 make_doc "$P" yes; DOC_P=$NEW_DOC
 make_doc "$D1" no; DRAFT_D1=$NEW_DOC; DRAFT_D1_BODY=$NEW_DOC_BODY
 make_doc "$D2" no; DRAFT_D2=$NEW_DOC; DRAFT_D2_BODY=$NEW_DOC_BODY
-obj doc id="$DOC" doc="$DOC"
-obj doc.d1 id="$DOC_D1" doc="$DOC_D1"
+obj doc id="$DOC" doc="$DOC" version=1
+obj doc.d1 id="$DOC_D1" doc="$DOC_D1" version=1
 obj doc.d2 id="$DOC_D2" doc="$DOC_D2"
 obj draft.d1 id="$DRAFT_D1" body="$DRAFT_D1_BODY"
 obj draft.d2 id="$DRAFT_D2" body="$DRAFT_D2_BODY"
