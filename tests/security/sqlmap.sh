@@ -213,7 +213,9 @@ while read -r who method template object body; do
 	url=$B$path${query:+?$query}
 	targets=$((targets + 1))
 	set +e
-	timeout -k 10 "$PER_TARGET" sqlmap --batch --level=1 --risk=1 --dbms=PostgreSQL \
+	# --ignore-code=404: a DELETE answers 404 once it is done (and an id
+	# sqlmap mangles is 404): without it sqlmap skips the route at once.
+	timeout -k 10 "$PER_TARGET" sqlmap --batch --level=1 --risk=1 --dbms=PostgreSQL --ignore-code=404 \
 		--flush-session --disable-coloring --output-dir="$TEST_TMP/sqlmap" \
 		-t "$TEST_TMP/traffic.txt" "${args[@]}" -u "$url" </dev/null 2>&1 |
 		sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b[()][A-Z0-9]//g' -e 's/\x1b[=>]//g' >"$TEST_TMP/sqlmap.out"
