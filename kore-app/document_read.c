@@ -110,8 +110,14 @@ head_step(struct http_request *req, struct read_state *st)
 		    PQgetvalue(res, 0, 2));
 	db_query_clear(&ctx->auth_query);
 	if (gone) {
+		/*
+		 * A refusal like any other (access_require() audits the
+		 * others): a member asking for another district's document
+		 * is worth a line, unknown ids too, as everywhere else.
+		 */
 		reply_error(req, HTTP_STATUS_NOT_FOUND, "not_found",
 		    "No such document.");
+		audit_denied(req, HTTP_STATUS_NOT_FOUND, "not_found");
 		return (KORE_RESULT_OK);
 	}
 	/* The member's own language is known only now. */
@@ -164,6 +170,9 @@ edition_step(struct http_request *req, struct read_state *st)
 		db_query_clear(&ctx->query);
 		reply_error(req, HTTP_STATUS_NOT_FOUND, "not_found",
 		    "No such document or version.");
+		/* Without a token there is nobody to write down. */
+		if (actor[0] != '\0')
+			audit_denied(req, HTTP_STATUS_NOT_FOUND, "not_found");
 		return (KORE_RESULT_OK);
 	}
 	st->open = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
