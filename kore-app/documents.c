@@ -70,10 +70,8 @@ document_fetch_or_reply(struct http_request *req,
 	res = ctx->query.result;
 	if (res == NULL || PQntuples(res) != 1 || PQgetisnull(res, 0, 1)) {
 		db_query_clear(&ctx->query);
-		/* Not visible to this member: a refusal, audited. */
 		reply_error(req, HTTP_STATUS_NOT_FOUND, "not_found",
 		    "No such document.");
-		audit_denied(req, HTTP_STATUS_NOT_FOUND, "not_found");
 		return (DB_REPLIED);
 	}
 
