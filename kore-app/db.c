@@ -50,10 +50,8 @@
  * available connection": that is answered the same way.
  */
 
-#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "handbook.h"
@@ -74,31 +72,13 @@ static u_int64_t	db_wait_ms = HB_DB_WAIT_MS_DEFAULT;
 
 /*
  * Called from handbook_onload() in each worker: how long a request may
- * wait for database connections. A bad value is logged and the default
- * used, as for the other settings in milliseconds (replica.c).
+ * wait for database connections.
  */
 void
 db_init(void)
 {
-	const char	*v;
-	char		*end;
-	long long	 n;
-
-	db_wait_ms = HB_DB_WAIT_MS_DEFAULT;
-	if ((v = getenv("HANDBOOK_DB_WAIT_MS")) == NULL || *v == '\0')
-		return;
-
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (errno != 0 || *end != '\0' || n < HB_DB_WAIT_MS_MIN ||
-	    n > HB_DB_WAIT_MS_MAX) {
-		kore_log(LOG_WARNING, "HANDBOOK_DB_WAIT_MS=%s is not a number "
-		    "of milliseconds between %d and %d; using %d", v,
-		    HB_DB_WAIT_MS_MIN, HB_DB_WAIT_MS_MAX,
-		    HB_DB_WAIT_MS_DEFAULT);
-		return;
-	}
-	db_wait_ms = (u_int64_t)n;
+	db_wait_ms = env_ms("HANDBOOK_DB_WAIT_MS", HB_DB_WAIT_MS_DEFAULT,
+	    HB_DB_WAIT_MS_MIN, HB_DB_WAIT_MS_MAX);
 }
 
 int

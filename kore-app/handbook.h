@@ -186,6 +186,7 @@ struct endpoint {
 
 /* main.c */
 int		handbook_onload(int);
+u_int64_t	env_ms(const char *, u_int64_t, u_int64_t, u_int64_t);
 const char	*handbook_database_url(void);
 const char	*handbook_assets_dir(void);
 

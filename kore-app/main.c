@@ -11,6 +11,7 @@
  * item 2); a missing one shows as "sandbox violation" in the Kore log.
  */
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -144,3 +145,30 @@ kore_worker_teardown(void)
 	_exit(0);
 }
 #endif
+
+/*
+ * A setting in milliseconds from the environment, between min and max; a
+ * bad value is logged and dflt used, so a typo never stops a worker
+ * (HANDBOOK_DB_WAIT_MS in db.c, the replica watch's in replica.c).
+ */
+u_int64_t
+env_ms(const char *name, u_int64_t dflt, u_int64_t min, u_int64_t max)
+{
+	const char	*v;
+	char		*end;
+	long long	 n;
+
+	if ((v = getenv(name)) == NULL || *v == '\0')
+		return (dflt);
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n < (long long)min ||
+	    n > (long long)max) {
+		kore_log(LOG_WARNING, "%s=%s is not a number of milliseconds "
+		    "between %llu and %llu; using %llu", name, v,
+		    (unsigned long long)min, (unsigned long long)max,
+		    (unsigned long long)dflt);
+		return (dflt);
+	}
+	return ((u_int64_t)n);
+}

@@ -65,7 +65,6 @@ static void	lost(struct probe *, const char *);
 static void	decide(u_int64_t);
 static void	set_in(int, const char *, long long);
 static void	notice(void *, const char *);
-static u_int64_t env_ms(const char *, u_int64_t);
 
 static struct probe	primary = { .name = "primary", .sql = PRIMARY_SQL };
 static struct probe	replica = { .name = "replica", .sql = REPLICA_SQL };
@@ -104,8 +103,8 @@ replica_start(const char *read_url)
 	}
 
 	configured = 1;
-	max_lag_ms = env_ms("HANDBOOK_READ_MAX_LAG_MS", 2000);
-	check_ms = env_ms("HANDBOOK_READ_CHECK_MS", 500);
+	max_lag_ms = env_ms("HANDBOOK_READ_MAX_LAG_MS", 2000, 50, 3600000);
+	check_ms = env_ms("HANDBOOK_READ_CHECK_MS", 500, 50, 3600000);
 	primary.url = handbook_database_url();
 	replica.url = read_url;
 	(void)kore_timer_add(tick, TICK_MS, NULL, 0);
@@ -379,23 +378,4 @@ notice(void *arg, const char *message)
 	db_one_line(line, sizeof(line), message);
 	kore_log(LOG_NOTICE, "read replica watch (%s): %s",
 	    ((struct probe *)arg)->name, line);
-}
-
-static u_int64_t
-env_ms(const char *name, u_int64_t dflt)
-{
-	const char	*v;
-	char		*end;
-	long long	 n;
-
-	if ((v = getenv(name)) == NULL || *v == '\0')
-		return (dflt);
-	n = strtoll(v, &end, 10);
-	if (*end != '\0' || n < 50 || n > 3600000) {
-		kore_log(LOG_WARNING, "%s=%s is not a number of milliseconds "
-		    "between 50 and 3600000; using %llu", name, v,
-		    (unsigned long long)dflt);
-		return (dflt);
-	}
-	return ((u_int64_t)n);
 }
