@@ -106,3 +106,22 @@ pg_url_env() {
 		;;
 	esac
 }
+
+# where_stuck PID...: what a process that does not stop is doing, printed
+# before it is killed, so that a slow stop seen once (in CI, say) leaves
+# its cause in the log: each thread's state and kernel wait channel, and
+# with gdb every thread's stack (gdb attaches for a moment and detaches).
+where_stuck() {
+	local p t
+	for p in "$@"; do
+		for t in /proc/"$p"/task/*; do
+			[ -r "$t/stat" ] || continue
+			say "  pid $p thread ${t##*/} ($(cat "$t/comm" 2>/dev/null)): state $(awk '{ print $3 }' "$t/stat" 2>/dev/null), waiting in $(cat "$t/wchan" 2>/dev/null || echo '?')"
+		done
+		if command -v gdb >/dev/null 2>&1; then
+			timeout 20 gdb -p "$p" -batch -nx -ex 'set pagination off' \
+			    -ex 'thread apply all bt 25' 2>/dev/null |
+			    grep -E '^(Thread|#)' | sed -e 's/^/    /' >&2 || true
+		fi
+	done
+}

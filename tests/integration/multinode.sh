@@ -179,7 +179,10 @@ sleep 4
 kore2=$(head -n 1 "$MN_VAR/run/kore-2.pid")
 t_kore_stop=$(date +%s)
 kill -TERM "$kore2"
-wait_for 15 "! pid_alive $kore2 kore" || true
+if ! wait_for 15 "! pid_alive $kore2 kore"; then
+	# Kore's parent waits for every worker: show what each one is doing.
+	where_stuck "$kore2" $(pgrep -P "$kore2")
+fi
 ok "! pid_alive $kore2 kore" "Kore node 2 (pid $kore2) stopped under load (in $(($(date +%s) - t_kore_stop)) s)"
 sleep 5
 
