@@ -20,6 +20,8 @@
 #   member     GET /api/v1/documents/{id}?lang=vi with a member's token:
 #              Kore's cache after the token check and the version
 #              question (one PostgreSQL round trip) per request.
+# Each line also gives the CPU per request of Kore, HAProxy and PostgreSQL
+# (of nginx for the reference), read from /proc before and after.
 # Everything it started is stopped by PID at the end. Not part of
 # `make test`: figures are measured, not asserted.
 set -eu
@@ -79,13 +81,26 @@ nginx -c "$VAR/nginx/nginx.conf" &
 NGINX_PID=$!
 sleep 1
 
+# One wrk run, its figures, and the CPU each process spent per request
+# (bench_cpu_snapshot): what conf/CAPACITY.md charges a document read to
+# Kore, HAProxy and PostgreSQL. wrk's own CPU is not counted.
 run() {
-	local name=$1
+	local name=$1 k0 h0 p0 k1 h1 p1 n0 n1 requests
 	shift
 	echo "# $name"
 	echo "\$ $*" | sed -e "s/$TOKEN/<token>/"
+	read -r k0 h0 p0 < <(bench_cpu_snapshot)
+	n0=$(bench_cpu_ticks "$NGINX_PID")
 	"$@" >"$VAR/$name.out" 2>&1
+	read -r k1 h1 p1 < <(bench_cpu_snapshot)
+	n1=$(bench_cpu_ticks "$NGINX_PID")
 	awk '/Requests\/sec/ { print "  requests/s " $2 } / 99%/ { print "  p99 " $2 } /Non-2xx/ { print "  non-2xx " $NF }' "$VAR/$name.out"
+	requests=$(awk '/ requests in / { print $1 }' "$VAR/$name.out")
+	if [ "$name" = nginx ]; then
+		echo "  CPU us/request: nginx $(bench_cpu_per "$requests" 0 "$n0" 0 0 "$n1" 0 | cut -d' ' -f2)"
+	else
+		echo "  CPU us/request: kore haproxy postgres total $(bench_cpu_per "$requests" "$k0" "$h0" "$p0" "$k1" "$h1" "$p1")"
+	fi
 }
 
 echo "# one document ($BYTES bytes), $SECONDS_EACH s each, $(nproc) cores, $(date -u +%FT%TZ)"

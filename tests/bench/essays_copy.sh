@@ -111,25 +111,11 @@ stats() {	# from "code seconds" lines: count, non-201, p50 p95 p99 max in ms
 	    "$(sed -n "$(( (99 * n + 99) / 100 ))p" "$1.ms")" "$(tail -n 1 "$1.ms")"
 }
 
-# CPU seconds (user + system, in clock ticks) used so far by Kore (main
-# and workers), HAProxy and PostgreSQL (postmaster and backends), as in
-# events_vs_copy.sh: on a shared machine wall-clock latency follows the
-# load of other people's processes; CPU per submission says what one
-# costs.
-ticks() { # PID...: their utime + stime, and their children's
-	local p c
-	for p in "$@"; do
-		for c in $p $(pgrep -P "$p" 2>/dev/null); do
-			awk '{ print $14 + $15 }' "/proc/$c/stat" 2>/dev/null || true
-		done
-	done | awk '{ t += $1 } END { print t + 0 }'
-}
-cpu_snapshot() {
-	echo "$(ticks $(cat "$VAR/run/kore.pid")) $(ticks $(cat "$VAR/run/haproxy.pid")) $(ticks "$(head -n 1 "$(readlink -f "$VAR/pg")/postmaster.pid")")"
-}
+# CPU per submission of Kore, HAProxy and PostgreSQL (bench_cpu_snapshot
+# in lib.sh): on a shared machine wall-clock latency follows the load of
+# other people's processes; CPU per submission says what one costs.
 cpu_per() {	# N K0 H0 P0 K1 H1 P1: ms of CPU per submission
-	awk -v n="$1" -v k=$(($5 - $2)) -v h=$(($6 - $3)) -v p=$(($7 - $4)) -v hz="$(getconf CLK_TCK)" \
-	    'BEGIN { f = 1000 / hz / n; printf "# CPU per submission: Kore %.1f ms, HAProxy %.1f ms, PostgreSQL %.1f ms, total %.1f ms\n", k * f, h * f, p * f, (k + h + p) * f }'
+	bench_cpu_per "$@" | awk '{ printf "# CPU per submission: Kore %.1f ms, HAProxy %.1f ms, PostgreSQL %.1f ms, total %.1f ms\n", $1 / 1000, $2 / 1000, $3 / 1000, $4 / 1000 }'
 }
 
 HALF=$((TIMED / 2))
@@ -139,9 +125,9 @@ echo "# load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "\$ curl --cacert ca.pem --config <one transfer per submission> [--parallel --parallel-max 4]   # POST /api/v1/essays, submit: true"
 printf '%-34s %6s %6s %8s %8s %8s %8s\n' run n non201 p50_ms p95_ms p99_ms max_ms
 curl_config 0 $((HALF - 1)) >"$VAR/seq.cfg"
-read -r k0 h0 p0 < <(cpu_snapshot)
+read -r k0 h0 p0 < <(bench_cpu_snapshot)
 curl -s --cacert "$CA" --config "$VAR/seq.cfg" >"$VAR/seq.out"
-read -r k1 h1 p1 < <(cpu_snapshot)
+read -r k1 h1 p1 < <(bench_cpu_snapshot)
 printf '%-34s ' "one at a time, one connection"
 stats "$VAR/seq.out"
 cpu_seq=$(cpu_per "$HALF" "$k0" "$h0" "$p0" "$k1" "$h1" "$p1")

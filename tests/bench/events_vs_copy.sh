@@ -90,21 +90,9 @@ script() {
 
 count() { psql_app -At -c "SELECT count(*) FROM read_events"; }
 
-# CPU seconds (user + system) used so far by each part of the stack:
-# Kore (main and workers), HAProxy, PostgreSQL (postmaster, backends,
-# WAL writer, ...). Other people's processes on a shared machine make
+# CPU per event of each part of the stack (bench_cpu_snapshot in lib.sh),
+# and of wrk: other people's processes on a shared machine make
 # wall-clock rates noisy; CPU per event says what each part costs.
-ticks() { # PID...: their utime + stime, and their children's
-	local p c
-	for p in "$@"; do
-		for c in $p $(pgrep -P "$p" 2>/dev/null); do
-			awk '{ print $14 + $15 }' "/proc/$c/stat" 2>/dev/null || true
-		done
-	done | awk '{ t += $1 } END { print t + 0 }'
-}
-cpu_snapshot() {
-	echo "$(ticks $(cat "$VAR/run/kore.pid")) $(ticks $(cat "$VAR/run/haproxy.pid")) $(ticks "$(head -n 1 "$(readlink -f "$VAR/pg")/postmaster.pid")")"
-}
 rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n / t }'; }
 
 echo "# events, batches of $BATCH, $(wc -l <"$VAR/tokens") members, $(wc -l <"$VAR/documents") documents, ${DURATION} s per run, $(nproc) cores, $(date -u +%FT%TZ)"
@@ -119,21 +107,22 @@ total=0
 for c in $CONNS; do
 	script
 	before=$(count)
-	read -r k0 h0 p0 < <(cpu_snapshot)
-	# times: the CPU of this subshell's children, wrk.
+	read -r k0 h0 p0 < <(bench_cpu_snapshot)
+	# times: the CPU of this subshell's children, wrk, in seconds.
 	(wrk -t1 -c"$c" -d"${DURATION}s" --latency -s "$VAR/events.lua" \
 	    "$BASE/api/v1/events" >"$VAR/wrk.out" 2>&1 </dev/null; times) >"$VAR/times.out"
-	read -r k1 h1 p1 < <(cpu_snapshot)
+	read -r k1 h1 p1 < <(bench_cpu_snapshot)
 	after=$(count)
 	read -r p50 p99 rps non2xx secs < <(awk '/^REPORT/ { print $3, $5, $7, $9, $11 }' "$VAR/wrk.out")
-	w=$(awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/); print (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 100 }' "$VAR/times.out")
+	w=$(awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/); print u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$VAR/times.out")
 	stored=$((after - before))
 	[ "$stored" -gt 0 ] || stored=1
 	total=$((total + stored))
 	printf '%-11s %9s %9s %7s %8s %8s %6s   %s\n' "$c" "$((stored / BATCH))" \
 	    "$(rate "$stored" "$secs")" "$rps" "$p50" "$p99" "$non2xx" \
-	    "$(awk -v k=$((k1 - k0)) -v h=$((h1 - h0)) -v p=$((p1 - p0)) -v w="$w" -v n="$stored" \
-	    'BEGIN { f = 1e6 / 100 / n; printf "%.1f %.1f %.1f %.1f %.1f", k * f, h * f, p * f, w * f, (k + h + p + w) * f }')"
+	    "$(bench_cpu_per "$stored" "$k0" "$h0" "$p0" "$k1" "$h1" "$p1" |
+	    awk -v w="$w" -v n="$stored" \
+	    '{ wrk = w * 1e6 / n; printf "%s %s %s %.1f %.1f", $1, $2, $3, wrk, $4 + wrk }')"
 done
 
 # Every stored event has its ledger row and none is there twice.

@@ -11,6 +11,11 @@
 #                          the script's EXIT trap; BENCH_KEEP=1 leaves the
 #                          stack running and says where it is
 #   psql_app ARGS...       psql into the stack's database as the app role
+#   bench_cpu_snapshot     CPU used so far (clock ticks, user + system) by
+#                          Kore, HAProxy and PostgreSQL: three numbers
+#   bench_cpu_per N K0 H0 P0 K1 H1 P1
+#                          from two snapshots, the CPU per unit of work in
+#                          microseconds: "kore haproxy postgres total"
 
 bench_install() {
 	local pkg
@@ -56,3 +61,24 @@ bench_stack_down() {
 }
 
 psql_app() { "$HB_REPO/scripts/stack" psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+# CPU per unit of work, by process. On a shared machine wall-clock rates
+# follow other people's load; the CPU each part of the stack spends per
+# request (or per event) says what it costs, and is what conf/CAPACITY.md
+# builds on. Kore counts its main process and workers, HAProxy its
+# process, PostgreSQL the postmaster and every backend and helper.
+bench_cpu_ticks() { # PID...: their utime + stime, and their children's
+	local p c
+	for p in "$@"; do
+		for c in $p $(pgrep -P "$p" 2>/dev/null); do
+			awk '{ print $14 + $15 }' "/proc/$c/stat" 2>/dev/null || true
+		done
+	done | awk '{ t += $1 } END { print t + 0 }'
+}
+bench_cpu_snapshot() {
+	echo "$(bench_cpu_ticks $(cat "$VAR/run/kore.pid")) $(bench_cpu_ticks $(cat "$VAR/run/haproxy.pid")) $(bench_cpu_ticks "$(head -n 1 "$(readlink -f "$VAR/pg")/postmaster.pid")")"
+}
+bench_cpu_per() { # N K0 H0 P0 K1 H1 P1
+	awk -v n="$1" -v k=$(($5 - $2)) -v h=$(($6 - $3)) -v p=$(($7 - $4)) -v hz="$(getconf CLK_TCK)" \
+	    'BEGIN { if (n < 1) n = 1; f = 1e6 / hz / n; printf "%.1f %.1f %.1f %.1f", k * f, h * f, p * f, (k + h + p) * f }'
+}
