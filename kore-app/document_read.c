@@ -94,9 +94,8 @@ head_step(struct http_request *req, struct read_state *st)
 	int			 gone;
 
 	ctx = request_ctx_get(req);
-	switch (auth_with_or_reply(req, "SELECT a.member_id, a.lang, "
-	    "document_head(a.member_id, $2::bigint) "
-	    "FROM auth_session_member($1) a", st->doc)) {
+	switch (auth_with_or_reply(req, "SELECT member_id, lang, version "
+	    "FROM document_head_for_session($1, $2::bigint)", st->doc)) {
 	case DB_PENDING:
 		return (KORE_RESULT_RETRY);
 	case DB_REPLIED:
