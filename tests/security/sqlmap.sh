@@ -40,6 +40,10 @@ declare -A QVAL=(
 )
 V[ssxd1]=${OBJ[ssx.d1.id]}
 
+# Rows run in order. The login (the spare member's card and password)
+# comes before the spare member's own password change: sqlmap's payloads
+# in new_password are valid new passwords, so after that row the old one
+# no longer logs in.
 # Who asks, and with which object and body. Columns: who, method, path
 # (as in the OpenAPI document), object (tests/lib/route_objects.sh; "+"
 # made afresh for this route), body (the rest of the line; every leaf
@@ -58,6 +62,7 @@ admin      PATCH  /api/v1/members/{id}                            m       {"full
 admin      PUT    /api/v1/members/{id}/roles                      k       {"roles":[{"role":"cell_deputy","unit_id":{c2}}]}
 admin      POST   /api/v1/members/import                          -
 admin      PUT    /api/v1/members/{id}/password                   pw.c1   {"password":"mật khẩu mới 2026"}
+anon       POST   /api/v1/auth/login                              -       {"login":"{card}","password":"{pw}"}
 spare      POST   /api/v1/auth/password                           -       {"current_password":"{pw}","new_password":"{pw}"}
 member     GET    /api/v1/documents                               -
 member     GET    /api/v1/documents/{id}                          doc
@@ -133,7 +138,6 @@ member     GET    /api/v1/essays/{id}/reviews                     es.m
 admin      PUT    /api/v1/essay-deadlines                         d1      {"unit_id":{unit},"document_id":{docp},"due_at":"2031-01-01T00:00:00+07:00"}
 admin      GET    /api/v1/units/{id}/essay-settings               d1
 admin      PUT    /api/v1/units/{id}/essay-settings               d1      {"similarity_threshold":0.5}
-anon       POST   /api/v1/auth/login                              -       {"login":"{card}","password":"{pw}"}
 EOF
 )
 
@@ -213,9 +217,10 @@ while read -r who method template object body; do
 	url=$B$path${query:+?$query}
 	targets=$((targets + 1))
 	set +e
-	# --ignore-code=404: a DELETE answers 404 once it is done (and an id
-	# sqlmap mangles is 404): without it sqlmap skips the route at once.
-	timeout -k 10 "$PER_TARGET" sqlmap --batch --level=1 --risk=1 --dbms=PostgreSQL --ignore-code=404 \
+	# --ignore-code: a DELETE answers 404 once it is done (and an id
+	# sqlmap mangles is 404); a login with a mangled password is 401.
+	# Without them sqlmap gives up on the route at its first such answer.
+	timeout -k 10 "$PER_TARGET" sqlmap --batch --level=1 --risk=1 --dbms=PostgreSQL --ignore-code=401,404 \
 		--flush-session --disable-coloring --output-dir="$TEST_TMP/sqlmap" \
 		-t "$TEST_TMP/traffic.txt" "${args[@]}" -u "$url" </dev/null 2>&1 |
 		sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b[()][A-Z0-9]//g' -e 's/\x1b[=>]//g' >"$TEST_TMP/sqlmap.out"
