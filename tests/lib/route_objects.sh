@@ -56,6 +56,24 @@ obj() {	# NAME key=value...
 	for kv in "$@"; do OBJ[$name.${kv%%=*}]=${kv#*=}; done
 }
 
+# ro_remove_documents PREFIX: at exit, before fixture_remove (at_exit runs
+# last in first), the documents made here: those of this file's slugs and
+# any other a fixture member wrote a version of (sqlmap's payloads in the
+# slug can make one with a slug of their own), so that the fixture's
+# members can go.
+ro_remove_documents() {
+	local out
+	out=$(fx_sql "
+		DELETE FROM documents d
+		WHERE d.slug LIKE :'slug' || '-%' OR EXISTS (
+		    SELECT 1 FROM document_versions v
+		    JOIN members m ON m.id = v.created_by
+		    JOIN org_units c ON c.id = m.cell_id
+		    JOIN org_units p ON c.path <@ p.path
+		    WHERE v.document_id = d.id AND p.code = :'prefix' || '-P')
+	" -v slug="$RO_SLUG" -v prefix="$1" 2>&1) || diag "ro_remove_documents $1: $out"
+}
+
 # The setup runs in this function (its variables are global on purpose:
 # the tests read DOC, M, C1, ... and the helpers below).
 route_objects() {
@@ -78,7 +96,7 @@ src=$TEST_TMP/content
 mkdir -p "$src"
 cp -r "$HB_REPO/tests/data/content/test-bo-tai-lieu" "$src/$RO_SLUG-doc"
 sed -i "s/^id: test-bo-tai-lieu$/id: $RO_SLUG-doc/" "$src/$RO_SLUG-doc/document.yaml"
-at_exit "fx_sql \"DELETE FROM documents WHERE slug LIKE '$RO_SLUG-%'\" >/dev/null 2>&1 || true"
+at_exit "ro_remove_documents $1"
 "$HB_REPO/scripts/content-import" "$src" >"$TEST_TMP/import.out" 2>&1 ||
 	bail_out "import failed: $(cat "$TEST_TMP/import.out")"
 DOC=$(fx_sql "SELECT id FROM documents WHERE slug = '$RO_SLUG-doc'")
