@@ -65,7 +65,7 @@ INSERT INTO essay_versions (essay_id, version, author_id, lang, sections,
 SELECT id, 1, member_id, 'vi', sections, true, gen_random_uuid(),
     sha256(convert_to(sections::text, 'UTF8'))
 FROM stage;
-SELECT setval(pg_get_serial_sequence('essays', 'id'), (SELECT max(id) FROM essays));
+SELECT setval(pg_get_serial_sequence('essays', 'id'), (SELECT max(id) FROM essays)) \\gset
 \\copy essay_paragraphs FROM '$VAR/gen/paragraphs.tsv'
 \\copy essay_lsh FROM '$VAR/gen/lsh.tsv'
 EOF

@@ -106,13 +106,16 @@ END
 $$;
 \pset tuples_only on
 \pset format unaligned
-SELECT who || ' = member ' || member_id FROM bench_actors ORDER BY who;
+SELECT '# ' || who || ': member ' || member_id FROM bench_actors ORDER BY who;
+-- The actors' ids as settings for the queries below; their answers unprinted.
+\o /dev/null
 SELECT set_config('bench.admin', (SELECT member_id FROM bench_actors WHERE who = 'admin')::text, false) IS NULL;
 SELECT set_config('bench.committee', (SELECT member_id FROM bench_actors WHERE who = 'committee')::text, false) IS NULL;
 SELECT set_config('bench.secretary', (SELECT member_id FROM bench_actors WHERE who = 'secretary')::text, false) IS NULL;
 SELECT set_config('bench.member', (SELECT member_id FROM bench_actors WHERE who = 'member')::text, false) IS NULL;
 SELECT set_config('bench.cellprog', (SELECT p.id FROM action_programmes p JOIN bench_actors a ON a.unit_id = p.unit_id AND a.who = 'secretary')::text, false) IS NULL;
 SELECT set_config('bench.task', (SELECT t.id FROM programme_tasks t WHERE t.programme_id = current_setting('bench.cellprog')::bigint ORDER BY t.id LIMIT 1)::text, false) IS NULL;
+\o
 SELECT pg_temp.bench('list, province administrator, first page of 50',
     format('SELECT api_programmes_list(%s, NULL, NULL, NULL, NULL)', current_setting('bench.admin')));
 SELECT pg_temp.bench('list, province administrator, page from the middle',

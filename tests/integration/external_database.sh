@@ -14,9 +14,13 @@ mkdir -p "$var2"
 chmod 755 "$TEST_TMP" "$var2"
 test_free_ports 1 port2 kore2 || bail_out "no free port"
 
+# HANDBOOK_REPLICA=0: under HANDBOOK_TEST_REPLICA the suite's stack has a
+# replica of its embedded cluster; a stack on a borrowed database has none
+# to make (scripts/stack refuses the two together).
 second() {
 	HANDBOOK_VAR=$var2 HANDBOOK_PORT=$port2 HANDBOOK_KORE_PORT=$kore2 \
-	    HANDBOOK_DATABASE_URL=$HANDBOOK_DATABASE_URL "$HB_REPO/scripts/stack" "$@"
+	    HANDBOOK_REPLICA=0 HANDBOOK_DATABASE_URL=$HANDBOOK_DATABASE_URL \
+	    "$HB_REPO/scripts/stack" "$@"
 }
 at_exit "second down >/dev/null 2>&1 || true"
 
