@@ -111,6 +111,6 @@ audit_done(struct audit_job *job)
 	 * unhook it first so the job is freed once.
 	 */
 	job->sql.cb = NULL;
-	kore_pgsql_cleanup(&job->sql);
+	db_sql_cleanup(&job->sql);
 	kore_free(job);
 }

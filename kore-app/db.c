@@ -124,7 +124,7 @@ db_query_params_or_reply(struct http_request *req, struct db_query *q,
 			 * would queue us twice, and the second entry would
 			 * outlive the request. Leave the queue first.
 			 */
-			kore_pgsql_cleanup(&q->sql);
+			db_sql_cleanup(&q->sql);
 			kore_pgsql_init(&q->sql);
 			kore_pgsql_bind_request(&q->sql, req);
 		}
@@ -172,7 +172,17 @@ db_query_params_or_reply(struct http_request *req, struct db_query *q,
 			kore_pgsql_continue(&q->sql);
 			break;
 		case KORE_PGSQL_STATE_COMPLETE:
-			kore_pgsql_cleanup(&q->sql);
+			/*
+			 * Every statement sent ends with a result, rows or an
+			 * error. None at all means libpq found nothing left on
+			 * the connection: it went away under the statement (a
+			 * replica stopped, seen twice in 27,000 reads of
+			 * multinode.sh). That is a failure like a lost
+			 * connection, not an empty answer (it was a 404).
+			 */
+			if (q->result == NULL)
+				goto failed;
+			db_sql_cleanup(&q->sql);
 			return (DB_DONE);
 		case KORE_PGSQL_STATE_ERROR:
 			goto failed;
@@ -302,7 +312,7 @@ void
 db_query_clear(struct db_query *q)
 {
 	if (q->started)
-		kore_pgsql_cleanup(&q->sql);
+		db_sql_cleanup(&q->sql);
 	if (q->result != NULL)
 		PQclear(q->result);
 	/* The timer points at q, which may be freed after this. */
@@ -379,7 +389,7 @@ wait_timeout(void *arg, u_int64_t now)
 /*
  * No connection for this request: 503 with Retry-After. Nothing of the
  * statement was sent, and the pgsql leaves Kore's queue and the request's
- * list (kore_pgsql_cleanup() in db_query_clear()), so Kore can never hand
+ * list (db_sql_cleanup() in db_query_clear()), so Kore can never hand
  * it a connection afterwards.
  */
 static int
@@ -482,9 +492,32 @@ connection_usable(struct kore_pgsql *sql)
 		return (1);
 	}
 
-	kore_pgsql_cleanup(sql);
+	db_sql_cleanup(sql);
 	sql->state = KORE_PGSQL_STATE_ERROR;
 	return (0);
+}
+
+/*
+ * kore_pgsql_cleanup(), safe on a connection libpq has already dropped.
+ * Kore 4.1 takes an async statement's socket out of epoll when it hands
+ * the connection back, by the descriptor PQsocket() gives. Once the server
+ * has ended the session under a statement (a replica stopped: 57P01; any
+ * lost connection), libpq has closed that socket and PQsocket() is -1:
+ * epoll_ctl() fails with EBADF and Kore calls fatal(), so the worker
+ * exited in the middle of its requests (a sanitizer build even hung in
+ * exit(), see main.c; multinode.sh caught both, gdb showed where). A
+ * closed descriptor has left epoll by itself: tell Kore the statement is
+ * not scheduled, so it neither removes it nor cancels on a dead link. The
+ * connection goes back to Kore's pool as it is; connection_usable()
+ * reconnects it before its next statement.
+ */
+void
+db_sql_cleanup(struct kore_pgsql *sql)
+{
+	if (sql->conn != NULL && sql->conn->db != NULL &&
+	    PQsocket(sql->conn->db) < 0)
+		sql->flags &= ~KORE_PGSQL_SCHEDULED;
+	kore_pgsql_cleanup(sql);
 }
 
 /* libpq's messages span lines; a log record must not. */

@@ -368,6 +368,7 @@ int		db_query_params_or_reply(struct http_request *,
 int		db_reply_json(struct http_request *, int, const char *, int,
 		    const char **);
 void		db_query_clear(struct db_query *);
+void		db_sql_cleanup(struct kore_pgsql *);
 json_t		*db_result_json_or_reply(struct http_request *,
 		    struct db_query *, const char *);
 void		db_one_line(char *, size_t, const char *);

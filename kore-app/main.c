@@ -58,11 +58,19 @@ KORE_SECCOMP_FILTER("handbook",
 static const char	*database_url;
 static const char	*assets_dir;
 
+static void	worker_exit_now(int, void *);
+
 int
 handbook_onload(int action)
 {
 	if (action != KORE_MODULE_LOAD)
 		return (KORE_RESULT_OK);
+
+	/* Before anything that could fail and exit: see worker_exit_now(). */
+	if (on_exit(worker_exit_now, NULL) != 0) {
+		kore_log(LOG_ERR, "cannot register the worker's exit");
+		return (KORE_RESULT_ERROR);
+	}
 
 	if (sodium_init() < 0) {
 		kore_log(LOG_ERR, "libsodium could not be initialised");
@@ -117,6 +125,40 @@ handbook_onload(int action)
 	return (KORE_RESULT_OK);
 }
 
+/*
+ * How a worker ends. exit() goes on to the libraries' destructors, and
+ * p11-kit's (pulled in by libpq's dependencies) can wait forever in
+ * freelocale() on a lock that is never released: gdb showed such a
+ * worker, alive and serving nothing, which its parent would neither
+ * restart nor stop ("did not stop in 10 s" at teardown; multinode.sh).
+ * A process's memory, descriptors and sockets go with it, so a worker
+ * ends with _exit() once stdio is flushed, on both ways out:
+ *  - kore_worker_teardown(), Kore's hook when a worker stops normally,
+ *    after it has left its loop and before it unloads this module (an
+ *    exit handler in the module would then be unmapped code): the
+ *    database connections are closed first, so PostgreSQL sees a goodbye
+ *    rather than a dropped link;
+ *  - worker_exit_now(), registered with on_exit() in handbook_onload(),
+ *    for an exit() while the module is loaded: Kore's fatal() (seen:
+ *    epoll_ctl() on a socket libpq had closed, see db_sql_cleanup() in
+ *    db.c), which must end the worker so that its parent starts another.
+ */
+void
+kore_worker_teardown(void)
+{
+	kore_pgsql_sys_cleanup();
+	(void)fflush(NULL);
+	_exit(0);
+}
+
+static void
+worker_exit_now(int status, void *arg)
+{
+	(void)arg;
+	(void)fflush(NULL);
+	_exit(status);
+}
+
 const char *
 handbook_database_url(void)
 {
@@ -129,22 +171,6 @@ handbook_assets_dir(void)
 	return (assets_dir);
 }
 
-#if defined(HB_SANITIZED)
-/*
- * The sanitizer build only (make build-tests). With libasan preloaded, a
- * worker that has used libpq hangs in exit(): p11-kit's destructor (pulled
- * in by libpq's dependencies) waits in freelocale() on a lock that is never
- * released, and the stack has to kill the worker after a timeout. Kore has
- * already closed every connection when it calls this hook, so end the
- * worker here, skipping the library destructors.
- */
-void
-kore_worker_teardown(void)
-{
-	(void)fflush(NULL);
-	_exit(0);
-}
-#endif
 
 /*
  * A setting in milliseconds from the environment, between min and max; a

@@ -202,6 +202,11 @@ if wait_for 30 "[ \$(grep -c -E \"read replica in\" \"$LOG/kore.log\") -ge $((in
 else
 	fail "the replica started again: both workers of node 1 take it back"
 	grep -E 'read replica' "$LOG/kore.log" | tail -n 12 | sed -e 's/^/#   /'
+	# A worker that logs nothing more is stuck: where (threads, stacks),
+	# and the rest of its log (a seccomp violation under tracing, ...).
+	kore1=$(head -n 1 "$MN_VAR/run/kore.pid")
+	where_stuck $(pgrep -P "$kore1") 2>&1 | sed -e 's/^/#   /'
+	grep -v -E ' access rid=' "$LOG/kore.log" | tail -n 30 | sed -e 's/^/#   /'
 fi
 wait "$wrk_pid" || wrk_rc=$?
 is "$wrk_rc" 0 "wrk ran to its end"
