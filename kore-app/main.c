@@ -171,7 +171,6 @@ handbook_assets_dir(void)
 	return (assets_dir);
 }
 
-
 /*
  * A setting in milliseconds from the environment, between min and max; a
  * bad value is logged and dflt used, so a typo never stops a worker
